@@ -1,0 +1,32 @@
+# The two commands of the README, plus the steps they are made of.
+# `make reproduce` regenerates the quick-profile figures; `make test` runs the whole test suite.
+# Both create the virtual environment on first use.
+PY     ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Datasets: $SLL_NB_DATA if set, else ../shared/data when it exists (CI and this project's machines), else ./data.
+export SLL_NB_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
+PROFILE ?= quick
+
+.PHONY: reproduce test install export clean-nbs readme
+
+$(BIN)/sll-nb: setup.py settings.ini
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/sll-nb
+
+reproduce: install
+	$(BIN)/sll-nb reproduce --profile $(PROFILE)
+
+test: install
+	$(BIN)/nbdev_test --n_workers 2
+	$(BIN)/pytest -q tests
+
+export: install
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+readme: install
+	$(BIN)/jupyter nbconvert --to markdown --output-dir . --output README nbs/index.ipynb
