@@ -10,7 +10,7 @@ from pathlib import Path
 from .core import UserError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'train_command', 'reproduce_command', 'parser', 'main']
+__all__ = ['COMMANDS', 'train_command', 'reproduce_command', 'parser', 'main', 'memory_command']
 
 # %% ../nbs/10_cli.ipynb #0eb1ec21
 def _config_arguments(parser:argparse.ArgumentParser):
@@ -80,3 +80,30 @@ def main(argv:list[str]|None=None) -> int:
         print(f'sll-nb: error: {e}', file=sys.stderr); return 2
     except KeyboardInterrupt:
         print('sll-nb: interrupted', file=sys.stderr); return 130
+
+# %% ../nbs/10_cli.ipynb #51e546b0
+def _memory_arguments(p:argparse.ArgumentParser):
+    "Options of `sll-nb memory`."
+    p.add_argument('--model', default='mlp', help='a registered model: mlp, plaincnn, vit, ... (default: mlp)')
+    p.add_argument('--depths', default='2,8,32', metavar='D1,D2,...', help='comma-separated depths (default: 2,8,32)')
+    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help='comma-separated methods (default: bp,sll)')
+    p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
+    p.add_argument('--batch-size', type=int, default=256, help='samples per step (default: 256)')
+    p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
+    p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
+    p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to measure (default: auto)')
+    p.add_argument('--counter', default='auto', choices=['auto', 'saved', 'allocator'],
+                   help="activation counter: saved-tensor hooks, CUDA's allocator peak, or auto (allocator on CUDA)")
+    p.add_argument('--steps', type=int, default=2, help='measured steps; the epoch columns are their maximum (default: 2)')
+    p.add_argument('--blocks-per-unit', type=int, default=None, help='group stages into units of this many (SLL^{i+})')
+    p.add_argument('--pool', type=int, default=None, help='pool feature maps to about this many features before the heads')
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
+    p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
+
+def memory_command(args) -> int:
+    "Measure peak training memory by depth, print a table and write the rows."
+    from sll_nb.measure import memory_command as measure
+    return measure(args)
+
+COMMANDS['memory'] = (_memory_arguments, memory_command, 'peak training memory by depth: activations + model state, and the local floor')
+
