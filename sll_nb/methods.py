@@ -54,12 +54,13 @@ class LocalLearning(Method):
                  dropout:float=0.0, # Bernoulli dropout rate on the projection matrices R
                  pool:int|None=None, # pool feature maps to about this many features before projecting
                  seed:int=0, # seeds the heads
+                 head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
                  **_):
         super().__init__(model, lr, weight_decay)
         check_positive('lambda', lam, allow_zero=True)
         self.lam = lam
         shapes = stage_shapes(model, in_shape)
-        self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool)
+        self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale)
                                     for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
         self.optimizers = [self.adam(stage.parameters()) for stage in model.stages]
 

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import check_positive, UserError
+from .core import check_choice, check_positive, UserError
 
 # %% auto #0
 __all__ = ['pool_features', 'projection_for', 'RandomProjection']
@@ -40,13 +40,17 @@ class RandomProjection(nn.Module):
                  seed:int=0, # seeds R, so a head is reproducible from (seed, shape)
                  dropout:float=0.0, # probability of zeroing an entry of R in training
                  pool:int|None=None, # adaptively average-pool feature maps to about this many features first
+                 scale:str='fan_in', # 'fan_in': R/sqrt(d), logits of order one; 'jl': R/sqrt(d'), the paper's JL scaling
                 ):
         super().__init__()
         check_positive('projection in_features', in_features); check_positive('projection out_features', out_features)
         if not 0 <= dropout < 1: raise UserError(f"projection dropout must be in [0, 1), got {dropout}")
         self.dropout, self.pool, self.out_features = dropout, pool, out_features
         g = torch.Generator().manual_seed(seed)
-        self.register_buffer('R', torch.randn(out_features, in_features, generator=g) / math.sqrt(out_features))
+        check_choice('projection scale', scale, ['fan_in', 'jl'])
+        self.scale = scale
+        norm = math.sqrt(in_features if scale == 'fan_in' else out_features)
+        self.register_buffer('R', torch.randn(out_features, in_features, generator=g) / norm)
 
     def forward(self, h:Tensor) -> Tensor:
         h = pool_features(h, self.pool)
@@ -57,4 +61,4 @@ class RandomProjection(nn.Module):
             R = R * torch.empty_like(R).bernoulli_(1 - self.dropout) / (1 - self.dropout)
         return F.linear(h, R)
 
-    def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}'
+    def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}, scale={self.scale}'

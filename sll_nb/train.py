@@ -35,6 +35,7 @@ class RunConfig:
     lam: float = 1.0 # weight of the local alignment term
     dropout: float = 0.1 # Bernoulli dropout rate on the projection matrices
     pool: int|None = None # pool feature maps to about this many features before the heads
+    head_scale: str = 'fan_in' # normalisation of the random heads: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
     units: int|None = None # group the stages into this many locally trained units (SLL^{i+}); None: every stage
     alpha: float = 0.5 # SID: weight of the distillation-to-target term against consistency with the previous belief
     label_smoothing: float = 0.0 # SID: smoothing of the one-hot target
@@ -55,6 +56,7 @@ class RunConfig:
         for name in ('depth', 'width', 'epochs', 'batch_size', 'lr'): check_positive(name.replace('_', ' '), getattr(self, name))
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
+        check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
         if not 0 <= self.dropout < 1: raise UserError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
         if self.units is not None: check_positive('units', self.units)
@@ -110,7 +112,7 @@ def fit(cfg:RunConfig, # what to run
     model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, width=cfg.width)
     if cfg.units is not None: model = group_stages(model, cfg.units)
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                         lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, seed=cfg.seed, alpha=cfg.alpha,
+                         lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
                          label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
