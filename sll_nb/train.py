@@ -15,6 +15,7 @@ from .data import DATASETS, load
 from .models import MODELS, build_model, group_stages
 from .methods import METHODS, make_method
 from .reproduce import project_root, versions, write_atomic
+import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
 __all__ = ['RunConfig', 'evaluate', 'lr_schedulers', 'fit', 'runs_dir', 'run']
@@ -53,7 +54,8 @@ class RunConfig:
         check_choice('method', self.method, list(METHODS)); check_choice('model', self.model, list(MODELS))
         if not (self.dataset in DATASETS or str(self.dataset).endswith('.npz')):
             raise UserError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}, or a path to a .npz file")
-        for name in ('depth', 'width', 'epochs', 'batch_size', 'lr'): check_positive(name.replace('_', ' '), getattr(self, name))
+        for name, label in (('depth', 'depth'), ('width', 'width'), ('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
+            check_positive(label, getattr(self, name))
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])

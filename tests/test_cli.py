@@ -1,0 +1,73 @@
+"""The command line, end to end: a real training run, and every bad input giving one clear line (no traceback)."""
+import json
+import numpy as np
+import pytest
+import torch
+
+
+def test_train_writes_record(sll_nb, tmp_path):
+    out = tmp_path/'run.json'
+    r = sll_nb('train', '--method', 'sll', '--model', 'mlp', '--dataset', 'digits', '--depth', '2', '--width', '64',
+               '--epochs', '2', '--batch-size', '64', '--lr', '3e-3', '--seed', '1', '--device', 'cpu', '--out', out)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(out.read_text())
+    assert {'test_acc', 'val_acc', 'train_seconds', 'history', 'config'} <= set(rec)
+    assert rec['config']['seed'] == 1 and len(rec['history']) == 2
+    assert 'test acc' in r.stdout and str(out) in r.stdout  # the one-line summary
+
+
+def test_train_on_own_npz(sll_nb, tmp_path):
+    g = np.random.default_rng(0)
+    x = g.integers(0, 255, (120, 6, 6), dtype=np.uint8); y = (x.reshape(120, -1).mean(1) > 127).astype(np.int64)
+    np.savez(tmp_path/'mine.npz', x_train=x[:100], y_train=y[:100], x_test=x[100:], y_test=y[100:])
+    r = sll_nb('train', '--dataset', tmp_path/'mine.npz', '--epochs', '1', '--width', '16', '--depth', '1', '--device', 'cpu', '--quiet')
+    assert r.returncode == 0, r.stderr
+
+
+def _bad_npz(tmp_path):
+    p = tmp_path/'bad.npz'; np.savez(p, x_train=np.zeros((4, 8, 8), np.uint8)); return p
+
+
+BAD_INPUTS = {
+    'unknown method': (['--method', 'hebbian'], "unknown method 'hebbian'; choose one of: bp, sll, svp"),
+    'unknown model': (['--model', 'transformer9000'], "unknown model 'transformer9000'; choose one of: mlp"),
+    'unknown dataset': (['--dataset', 'imagenet'], "unknown dataset 'imagenet'; choose one of: digits, mnist"),
+    'zero epochs': (['--epochs', '0'], 'epochs must be positive'),
+    'zero width': (['--width', '0'], 'width must be positive'),
+    'negative lr': (['--lr', '-0.1'], 'learning rate (lr) must be positive'),
+    'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
+    'bad label noise': (['--label-noise', '1.0'], 'label noise must be in [0, 1)'),
+}
+
+
+@pytest.mark.parametrize('case', list(BAD_INPUTS))
+def test_bad_input_is_one_clear_line(sll_nb, case):
+    args, message = BAD_INPUTS[case]
+    r = sll_nb('train', '--device', 'cpu', '--quiet', *args)
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_missing_dataset_says_where_it_looked(sll_nb, tmp_path):
+    r = sll_nb('train', '--dataset', 'mnist', '--data-root', tmp_path/'nowhere', '--device', 'cpu', '--quiet')
+    assert r.returncode == 2 and 'Traceback' not in r.stderr
+    assert str(tmp_path/'nowhere') in r.stderr and 'SLL_NB_DATA' in r.stderr
+
+
+def test_malformed_npz(sll_nb, tmp_path):
+    r = sll_nb('train', '--dataset', _bad_npz(tmp_path), '--device', 'cpu', '--quiet')
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and 'y_train' in r.stderr
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='this machine has a GPU')
+def test_cuda_without_gpu(sll_nb):
+    r = sll_nb('train', '--device', 'cuda', '--quiet')
+    assert r.returncode == 2 and 'no CUDA GPU is available' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_reproduce_list_and_unknown(sll_nb):
+    r = sll_nb('reproduce', '--list')
+    assert r.returncode == 0 and 'mlp_table1' in r.stdout and 'theory' in r.stdout
+    r = sll_nb('reproduce', '--only', 'no_such_notebook')
+    assert r.returncode == 2 and "unknown experiment 'no_such_notebook'" in r.stderr
