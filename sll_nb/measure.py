@@ -167,7 +167,8 @@ def activation_floor(model:Stack, # the network (a stack of stages)
     for stage, head in zip(model.stages, heads):
         with ActivationTracker(exclude, live=(x, y)) as tr:
             out = stage(h.detach())
-            F.cross_entropy(head(out).flatten(1), y).backward()
+            loss = F.cross_entropy(head(out).flatten(1), y)
+            if loss.requires_grad: loss.backward()  # parameter-free stages (e.g. SID's uniform prior) save nothing
         peak, h = max(peak, tr.peak), out.detach()
     model.zero_grad(set_to_none=True); model.train(was_training)
     with torch.no_grad():

@@ -41,7 +41,7 @@ class RunConfig:
     alpha: float = 0.5 # SID: weight of the distillation-to-target term against consistency with the previous belief
     label_smoothing: float = 0.0 # SID: smoothing of the one-hot target
     extractor: str = 'all' # SID: feature-extractor update strategy ('all', 'final_layer', 'frozen')
-    schedule: str = 'step' # 'step' (x0.25 at 50/75/89/94% of epochs) or 'constant'
+    schedule: str = 'step' # 'step' (x0.25 at 50/75/89/94% of epochs), 'cosine' (SID's) or 'constant'
     augment: bool = True # random crop (and flips where the dataset calls for them)
     label_noise: float = 0.0 # fraction of training labels replaced by a different class
     val_fraction: float = 0.1 # share of the training split held out for model selection
@@ -57,7 +57,7 @@ class RunConfig:
         for name, label in (('depth', 'depth'), ('width', 'width'), ('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
             check_positive(label, getattr(self, name))
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
-        check_choice('schedule', self.schedule, ['step', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
+        check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
         if not 0 <= self.dropout < 1: raise UserError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
@@ -90,8 +90,9 @@ def evaluate(method, # a `Method` (its model is evaluated in eval mode)
     return correct / n, loss / n
 
 def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
-    "One scheduler per optimiser: x0.25 at 50, 75, 89 and 94% of the epochs ('step'), or none ('constant')."
+    "One scheduler per optimiser: x0.25 at 50, 75, 89 and 94% of the epochs ('step'), cosine annealing ('cosine'), or none ('constant')."
     if schedule == 'constant': return []
+    if schedule == 'cosine': return [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=epochs) for o in method.optimizers]
     milestones = sorted({max(1, round(f*epochs)) for f in (0.5, 0.75, 0.89, 0.94)} - {epochs})
     return [torch.optim.lr_scheduler.MultiStepLR(o, milestones, gamma=0.25) for o in method.optimizers]
 
@@ -115,7 +116,7 @@ def fit(cfg:RunConfig, # what to run
     if cfg.units is not None: model = group_stages(model, cfg.units)
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
                          lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
-                         label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)
+                         label_smoothing=cfg.label_smoothing, extractor=cfg.extractor, depth=cfg.depth, width=cfg.width).to(device)
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
