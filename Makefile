@@ -29,4 +29,6 @@ export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
 readme: install
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace nbs/index.ipynb
+	$(BIN)/nbdev_clean --fname nbs/index.ipynb
 	$(BIN)/jupyter nbconvert --to markdown --output-dir . --output README nbs/index.ipynb

@@ -250,7 +250,7 @@ def _digits() -> dict:
     return dict(x_train=x[tr], y_train=y[tr], x_test=x[te], y_test=y[te])
 
 # %% ../nbs/03_data.ipynb #ff96bbf4
-_AUG = {'digits': (1, False), 'mnist': (2, False), 'fashion': (2, False), 'cifar10': (4, True), 'cifar100': (4, True)}
+_AUG = {'digits': (0, False), 'mnist': (2, False), 'fashion': (2, False), 'cifar10': (4, True), 'cifar100': (4, True)}
 _CLASSES = {'digits': 10, 'mnist': 10, 'fashion': 10, 'cifar10': 10, 'cifar100': 100}
 
 def _mean_std(x:Tensor) -> tuple[Tensor, Tensor]:
@@ -284,7 +284,7 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
         key = ('npz', _source_key(path))
         if key not in _decoded: _decoded[key] = _npz_cached(path, root)
         h = _decoded[key]['x_train'].shape[2]
-        pad, flip = (4 if h >= 32 else 2 if h >= 16 else 1), False
+        pad, flip = (4 if h >= 32 else 2 if h >= 16 else 0), False
     else:
         key = (name,) if name == 'digits' else (name, str(root.resolve()))
         if key not in _decoded:

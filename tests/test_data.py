@@ -60,7 +60,7 @@ def test_digits_splits_independent_of_global_seed():
     # validation images are not training images (compare image bytes; digits has a few exact duplicates)
     assert len(a.y_train) + len(a.y_val) + len(a.y_test) == 1797
     assert a.x_train.dtype == torch.uint8 and a.y_train.dtype == torch.int64 and a.in_shape == (1, 8, 8)
-    assert (a.crop_padding, a.flip) == (1, False)
+    assert (a.crop_padding, a.flip) == (0, False)
 
 def test_limit_train_keeps_first_n_after_carve():
     full, lim = load('digits'), load('digits', limit_train=100)
@@ -121,7 +121,7 @@ def test_npz_roundtrip_layouts(tmp_path):
     nhwc = rng.integers(0, 256, (30, 6, 6, 3), dtype=np.uint8)
     ref = load(_npz(tmp_path/'a.npz', x_train=nhwc, y_train=np.arange(30) % 3, x_test=nhwc[:5], y_test=np.arange(5) % 3),
                val_fraction=0.0)
-    assert ref.in_shape == (3, 6, 6) and ref.classes == 3 and (ref.crop_padding, ref.flip) == (1, False)
+    assert ref.in_shape == (3, 6, 6) and ref.classes == 3 and (ref.crop_padding, ref.flip) == (0, False)
     for name, x in [('b', nhwc.transpose(0, 3, 1, 2)), ('c', nhwc / 255.0)]:
         s = load(_npz(tmp_path/f'{name}.npz', x_train=x, y_train=np.arange(30) % 3, x_test=x[:5], y_test=np.arange(5) % 3),
                  val_fraction=0.0)
