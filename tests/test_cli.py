@@ -71,3 +71,15 @@ def test_reproduce_list_and_unknown(sll_nb):
     assert r.returncode == 0 and 'mlp_table1' in r.stdout and 'theory' in r.stdout
     r = sll_nb('reproduce', '--only', 'no_such_notebook')
     assert r.returncode == 2 and "unknown experiment 'no_such_notebook'" in r.stderr
+
+
+def test_reproduce_runs_a_notebook_with_provenance(sll_nb):
+    "The papermill path end to end: the theory notebook regenerates its figures, each with a provenance sidecar."
+    from conftest import ROOT
+    r = sll_nb('reproduce', '--profile', 'quick', '--only', 'theory')
+    assert r.returncode == 0, r.stderr[-2000:]
+    sidecars = list((ROOT/'figures'/'quick').glob('theory_*.json'))
+    assert sidecars
+    meta = json.loads(sidecars[0].read_text())
+    assert meta['notebook'] == 'nbs/experiments/theory.ipynb' and meta['parameters']['profile'] == 'quick'
+    assert {'date', 'versions', 'git_commit'} <= set(meta)
