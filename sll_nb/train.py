@@ -104,7 +104,8 @@ def fit(cfg:RunConfig, # what to run
         data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
         splits=None, # already loaded `Splits` to reuse (must match cfg.dataset)
         progress:bool=True, # show a progress bar
-       ) -> dict: # the run record
+        return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
+       ) -> dict: # the run record, or (record, method) with `return_method`
     "Train `cfg.method` on `cfg.dataset` and return the run record."
     cfg.validate()
     device = resolve_device(cfg.device)
@@ -142,12 +143,13 @@ def fit(cfg:RunConfig, # what to run
     method.load_state_dict(best_state)
     test_acc, test_loss = evaluate(method, splits, 'test')
     train_seconds = sum(h['seconds'] for h in history)
-    return dict(key=cfg.key(), config=asdict(cfg), test_acc=test_acc, test_loss=test_loss, val_acc=best[0], best_epoch=best[1],
+    record = dict(key=cfg.key(), config=asdict(cfg), test_acc=test_acc, test_loss=test_loss, val_acc=best[0], best_epoch=best[1],
                 train_seconds=train_seconds, seconds_per_epoch=train_seconds / cfg.epochs, history=history,
                 peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
                 device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),
                 train_size=len(splits.y_train), val_size=len(splits.y_val), test_size=len(splits.y_test),
                 versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+    return (record, method) if return_method else record
 
 # %% ../nbs/06_train.ipynb #efbdbb32
 def runs_dir() -> Path: return project_root()/'results'/'runs'
