@@ -14,7 +14,7 @@ from .methods import Method, METHODS
 
 # %% auto #0
 __all__ = ['DIRECTIONS', 'EXTRACTOR_STRATEGIES', 'ARRANGEMENTS', 'Prior', 'Refine', 'Belief', 'belief_cascade', 'smoothed_target',
-           'sid_local_loss', 'SID', 'saved_activation_peak']
+           'sid_local_loss', 'SID']
 
 # %% ../nbs/05b_sid.ipynb #361e63b0
 class Prior(nn.Module):
@@ -216,25 +216,3 @@ class SID(Method):
         return logp.detach(), torch.stack(losses)
 
 METHODS['sid'] = SID
-
-# %% ../nbs/05b_sid.ipynb #f9d6cfa0
-def saved_activation_peak(fn, # called with no arguments, e.g. `lambda: method.step(x, y)`
-                          exclude=(), # tensors whose storages are not counted (parameters)
-                         ) -> int: # peak bytes of autograd-saved activations alive at once
-    "Peak bytes of the tensors autograd saved for backward while `fn()` ran."
-    skip = {t.untyped_storage().data_ptr() for t in exclude}
-    live, state = {}, dict(now=0, peak=0)
-    class Handle:
-        def __init__(self, t):
-            self.t, self.key = t, t.untyped_storage().data_ptr()
-            if self.key in skip: self.key = None; return
-            if self.key not in live:
-                live[self.key] = [0, t.untyped_storage().nbytes()]; state['now'] += live[self.key][1]
-                state['peak'] = max(state['peak'], state['now'])
-            live[self.key][0] += 1
-        def __del__(self):
-            if self.key is None or self.key not in live: return
-            live[self.key][0] -= 1
-            if live[self.key][0] == 0: state['now'] -= live.pop(self.key)[1]
-    with torch.autograd.graph.saved_tensors_hooks(Handle, lambda h: h.t): fn()
-    return state['peak']

@@ -5,7 +5,8 @@ from torch import nn
 from sll_nb.core import UserError
 from sll_nb.methods import METHODS, make_method
 from sll_nb.models import Stack, mlp
-from sll_nb.sid import SID, ARRANGEMENTS, saved_activation_peak, smoothed_target
+from sll_nb.sid import SID, ARRANGEMENTS, smoothed_target
+from sll_nb.measure import ActivationTracker
 from sll_nb.theory import sid_cascade, sid_kl_to_target
 
 torch.set_num_threads(1)
@@ -66,7 +67,8 @@ def peak(arrangement, depth, width=1024):
     torch.manual_seed(0)
     m = SID(mlp((1, 8, 8), 10, depth=1, width=64, norm=False), (1, 8, 8), 10, depth=depth, width=width, arrangement=arrangement)
     x, y = batch(64)
-    return saved_activation_peak(lambda: m.step(x, y), exclude=list(m.parameters()))
+    with ActivationTracker(exclude=list(m.parameters())) as tracker: m.step(x, y)
+    return tracker.peak
 
 def test_activation_memory_flat_in_module_count_unlike_public():
     assert peak('two_phase', 16) < 1.10*peak('two_phase', 4)
