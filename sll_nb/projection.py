@@ -18,8 +18,8 @@ def pool_features(h:Tensor, # activations: (B, d), feature maps (B, C, H, W) or 
                   pool:int|None=None, # target number of features; None flattens without pooling
                  ) -> Tensor: # (B, d')
     "Flatten activations to (B, d'), first average-pooling feature maps to about `pool` features or tokens to their mean."
-    if pool is not None and h.dim() == 4:  # (B, C, H, W) -> (B, C, s, s) with C*s*s about `pool`
-        h = F.adaptive_avg_pool2d(h, max(1, int(math.sqrt(pool / h.shape[1]))))
+    if pool is not None and h.dim() == 4:  # (B, C, H, W) -> (B, C, s, s) with C*s*s about `pool`, never upsampling
+        h = F.adaptive_avg_pool2d(h, min(max(1, int(math.sqrt(pool / h.shape[1]))), h.shape[2], h.shape[3]))
     elif pool is not None and h.dim() == 3:
         h = h.mean(1)
     return h.flatten(1)
