@@ -41,11 +41,17 @@ def train_command(args) -> int:
 
 def reproduce_command(args) -> int:
     "Run (or list) the experiment notebooks."
+    import yaml
     from sll_nb.reproduce import reproduce, experiments, describe
     if args.list:
         for name, path in experiments().items(): print(f'{name:24s} {describe(path)}')
         return 0
-    done = reproduce(args.profile, args.only, data_root=args.data_root)
+    params = {}
+    for item in args.param or []:
+        key, sep, value = item.partition('=')
+        if not sep or not key.isidentifier(): raise UserError(f"--param takes KEY=VALUE (e.g. epochs=15 or seeds=[0,1]), got {item!r}")
+        params[key] = yaml.safe_load(value)
+    done = reproduce(args.profile, args.only, data_root=args.data_root, params=params)
     print(f"regenerated {len(done)} notebook(s) in the {args.profile} profile: figures/{args.profile}/, results/{args.profile}/")
     return 0
 
@@ -65,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser('reproduce', help='regenerate tables and figures', description='Execute the experiment notebooks with papermill.')
     r.add_argument('--profile', default='quick', choices=['quick', 'paper'], help='quick: CPU minutes; paper: the papers\' protocols')
     r.add_argument('--only', nargs='+', default=None, metavar='NAME', help='run only these notebooks (see --list)')
+    r.add_argument('--param', '-p', action='append', metavar='KEY=VALUE', help='override a notebook parameter (YAML value), e.g. -p epochs=15 -p "seeds=[0]"; repeatable')
     r.add_argument('--list', action='store_true', help='list the experiment notebooks and exit')
     r.add_argument('--data-root', default=None, help='dataset folder (default: $SLL_NB_DATA, else ./data)')
     r.set_defaults(func=reproduce_command)

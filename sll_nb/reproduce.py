@@ -44,7 +44,8 @@ def provenance(name:str, # the output's name
               ) -> dict:
     "Everything needed to say where an output came from: notebook, parameters, date, versions, git commit, device."
     run = json.loads(os.environ.get('SLL_NB_RUN', '{}'))
-    return dict(name=name, profile=profile, notebook=run.get('notebook'), parameters=params if params is not None else run.get('parameters'),
+    return dict(name=name, profile=profile, notebook=run.get('notebook'), overrides=run.get('parameters'),
+                parameters=params if params is not None else run.get('parameters'),
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), versions=versions(),
                 git_commit=_git_commit(project_root()), device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or 'cpu',
                 threads=torch.get_num_threads())
@@ -102,6 +103,7 @@ def describe(path:Path) -> str:
 def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the papers' protocols)
               only:list[str]|None=None, # names of the notebooks to run (default: all)
               data_root:str|None=None, # dataset folder, passed to the notebooks as SLL_NB_DATA
+              params:dict|None=None, # further notebook parameters overriding the profile's (e.g. {'epochs': 15})
               progress:bool=True, # progress bar across notebooks
               root:Path|None=None, # the project root
              ) -> list[Path]: # the executed notebooks
@@ -118,9 +120,10 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
         bar.set_postfix_str(name)
         src, out = available[name], root/'results'/'executed'/profile/f'{name}.ipynb'
         out.parent.mkdir(parents=True, exist_ok=True)
-        os.environ['SLL_NB_RUN'] = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=dict(profile=profile)))
+        parameters = {**(params or {}), 'profile': profile}
+        os.environ['SLL_NB_RUN'] = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=parameters))
         try:
-            pm.execute_notebook(src, out, parameters=dict(profile=profile), cwd=src.parent, kernel_name='python3', progress_bar=False)
+            pm.execute_notebook(src, out, parameters=parameters, cwd=src.parent, kernel_name='python3', progress_bar=False)
             done.append(out)
         except Exception as e:  # papermill's own error names the failing cell; the executed copy shows it
             failed.append(f"{name} ({type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}; see {out})")
