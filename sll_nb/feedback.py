@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError
 from .models import Stack, stage_shapes
-from .methods import Method, METHODS
+from .methods import Method, BP, METHODS
 from .convnets import PatchEmbed
 
 # %% auto #0
@@ -75,7 +75,7 @@ def to_feedback_alignment(model:nn.Module, # converted in place
     return model
 
 # %% ../nbs/05a_feedback.ipynb #a57294de
-class FA(Method):
+class FA(BP):
     "Feedback alignment: BP's output error, carried down by fixed random matrices instead of the transposed weights."
     def __init__(self, model:Stack, # the network (converted in place)
                  in_shape:tuple, # shape of one input sample (unused; same signature as the other methods)
@@ -84,15 +84,7 @@ class FA(Method):
                  weight_decay:float=0.0, # Adam weight decay
                  seed:int=0, # seeds the feedback matrices
                  **_):
-        super().__init__(to_feedback_alignment(model, seed), lr, weight_decay)
-        self.optimizers = [self.adam(model.parameters())]
-
-    def step(self, x, y):
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
-        return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]
+        super().__init__(to_feedback_alignment(model, seed), lr, weight_decay)  # BP's step: the global error flows back through the fixed feedback
 
 # %% ../nbs/05a_feedback.ipynb #3ba70c5f
 class DFA(Method):
