@@ -107,6 +107,7 @@ def make_method(name:str, # a key of `METHODS`
                 **hp, # lr, weight_decay, lam, dropout, pool, seed, ...
                ) -> Method:
     "Build a registered method around `model`."
+    import sll_nb.feedback, sll_nb.sid  # register FA, DFA and SID (imported here: they build on this module)
     check_choice('method', name, list(METHODS))
     cls = METHODS[name]
     return cls(model, **hp) if cls is BP else cls(model, in_shape, classes, **hp)

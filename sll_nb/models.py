@@ -64,6 +64,7 @@ def build_model(name:str, # a key of `MODELS`
                 **kwargs, # depth, width, ... passed to the builder
                ) -> Stack:
     "Construct a registered model by name."
+    import sll_nb.convnets  # registers the conv nets and ViT (imported here: it builds on this module)
     check_choice('model', name, list(MODELS))
     return MODELS[name](in_shape, classes, **kwargs)
 

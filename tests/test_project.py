@@ -43,3 +43,12 @@ def test_experiment_notebook_is_well_formed(nb):
     intro = ''.join(''.join(c['source']) for c in cells[:3] if c['cell_type'] == 'markdown')
     assert re.search(r'(Table|Figure|Theory|Throughput|memory)', intro), 'say which paper result it reproduces'
     assert 'CPU' in ''.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown'), 'state the CPU runtime'
+
+
+@pytest.mark.parametrize('nb', EXPERIMENTS, ids=lambda p: p.stem)
+def test_papermill_sees_every_parameter(nb):
+    "Every assignment in the parameters cell is one papermill can override (a comment it cannot parse hides the name)."
+    from papermill import inspect_notebook
+    cell = next(c for c in json.loads(nb.read_text())['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
+    assigned = re.findall(r'^(\w+)\s*=', ''.join(cell['source']), re.M)
+    assert list(inspect_notebook(str(nb))) == assigned
