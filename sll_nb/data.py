@@ -14,7 +14,8 @@ from torch import Tensor
 from .core import UserError, check_choice, check_positive, resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load']
+__all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load',
+           'available']
 
 # %% ../nbs/03_data.ipynb #948a8b49
 DATASETS = ('digits', 'mnist', 'fashion', 'cifar10', 'cifar100')
@@ -302,3 +303,11 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
     on = lambda t: t.to(device)
     return Splits(name, on(d['x_train'][tr]), on(noisy), on(d['x_train'][va]), on(d['y_train'][va]),
                   on(d['x_test']), on(d['y_test']), classes, on(mean), on(std), pad, flip, label_noise, on(clean))
+
+# %% ../nbs/03_data.ipynb #901095d2
+def available(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
+              root:str|Path|None=None, # dataset folder (default: `data_root()`)
+             ) -> bool:
+    "Whether dataset `name` can be loaded from `root` (nothing is downloaded; decoded files are cached, so this is cheap after the first call)."
+    try: load(name, root, limit_train=1); return True
+    except UserError: return False
