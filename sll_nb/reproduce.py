@@ -8,6 +8,7 @@ import datetime, json, os, platform, subprocess, sys
 from pathlib import Path
 import torch
 from .core import UserError, check_choice
+from .data import data_root as find_data_root
 
 # %% auto #0
 __all__ = ['PROFILES', 'project_root', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table', 'experiments',
@@ -102,7 +103,7 @@ def describe(path:Path) -> str:
 # %% ../nbs/09_reproduce.ipynb #18120406
 def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the papers' protocols)
               only:list[str]|None=None, # names of the notebooks to run (default: all)
-              data_root:str|None=None, # dataset folder, passed to the notebooks as SLL_NB_DATA
+              data_root:str|None=None, # dataset folder (None: $SLL_NB_DATA, else ./data), passed to the notebooks as an absolute SLL_NB_DATA
               params:dict|None=None, # further notebook parameters overriding the profile's (e.g. {'epochs': 15})
               progress:bool=True, # progress bar across notebooks
               root:Path|None=None, # the project root
@@ -114,7 +115,7 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
     root = Path(root or project_root()); available = experiments(root)
     if not available: raise UserError(f"no experiment notebooks found in {root/'nbs'/'experiments'}: run from the sll-nb checkout")
     for name in only or []: check_choice('experiment', name, list(available))
-    if data_root is not None: os.environ['SLL_NB_DATA'] = str(Path(data_root).resolve())
+    os.environ['SLL_NB_DATA'] = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
     done, failed = [], []
     for name in (bar := tqdm(only or list(available), desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
         bar.set_postfix_str(name)
