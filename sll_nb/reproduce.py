@@ -6,13 +6,14 @@
 from __future__ import annotations
 import datetime, json, os, platform, subprocess, sys
 from pathlib import Path
+from unittest.mock import patch
 import torch
 from .core import UserError, check_choice
-from .data import data_root as find_data_root
+from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'project_root', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table', 'experiments',
-           'describe', 'reproduce']
+__all__ = ['PROFILES', 'project_root', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table', 'profile_settings',
+           'present_datasets', 'experiments', 'describe', 'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -88,6 +89,30 @@ def save_table(df, # a pandas DataFrame
     write_atomic(path.with_suffix('.json'), json.dumps(provenance(name, profile, params), indent=1, default=str))
     return path
 
+# %% ../nbs/09_reproduce.ipynb #b487bc44
+def profile_settings(profile:str, # 'quick' or 'paper'
+                     defaults:dict, # each profile's settings: {'quick': {...}, 'paper': {...}}
+                     **overrides, # the notebook's parameters of the same names; None keeps the profile's value
+                    ) -> dict:
+    "The `profile`'s settings from `defaults`, with every override that is not None applied."
+    check_choice('profile', profile, PROFILES)
+    settings = dict(defaults[profile])
+    unknown = set(overrides) - set(settings)
+    if unknown: raise UserError(f"no profile setting named {', '.join(sorted(unknown))}; the settings are {', '.join(settings)}")
+    return settings | {k: v for k, v in overrides.items() if v is not None}
+
+# %% ../nbs/09_reproduce.ipynb #a05eb2b3
+def present_datasets(order, # dataset names in order of preference
+                     keep:int|None=None, # how many to keep (None: every present one)
+                     fallback:str|None='digits', # used when none is present; None raises a `UserError` instead
+                     root:str|Path|None=None, # data folder (None: `SLL_NB_DATA`, else ./data)
+                    ) -> list[str]:
+    "The datasets of `order` present in the data root, the first `keep` of them, else `[fallback]`."
+    names = [d for d in order if available(d, root)][:keep]
+    if names: return names
+    if fallback: return [fallback]
+    raise UserError(f"none of {', '.join(order)} is in {find_data_root(root)}; set SLL_NB_DATA to the folder holding them (see the README's data section)")
+
 # %% ../nbs/09_reproduce.ipynb #d64c8864
 def experiments(root:Path|None=None, # the project root
                ) -> dict[str, Path]: # name -> notebook path
@@ -112,22 +137,22 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
     import papermill as pm
     from tqdm.auto import tqdm
     check_choice('profile', profile, PROFILES)
-    root = Path(root or project_root()); available = experiments(root)
-    if not available: raise UserError(f"no experiment notebooks found in {root/'nbs'/'experiments'}: run from the sll-nb checkout")
-    for name in only or []: check_choice('experiment', name, list(available))
-    os.environ['SLL_NB_DATA'] = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
+    root = Path(root or project_root()); notebooks = experiments(root)
+    if not notebooks: raise UserError(f"no experiment notebooks found in {root/'nbs'/'experiments'}: run from the sll-nb checkout")
+    for name in only or []: check_choice('experiment', name, list(notebooks))
+    data = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
     done, failed = [], []
-    for name in (bar := tqdm(only or list(available), desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
+    for name in (bar := tqdm(only or list(notebooks), desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
         bar.set_postfix_str(name)
-        src, out = available[name], root/'results'/'executed'/profile/f'{name}.ipynb'
+        src, out = notebooks[name], root/'results'/'executed'/profile/f'{name}.ipynb'
         out.parent.mkdir(parents=True, exist_ok=True)
         parameters = {**(params or {}), 'profile': profile}
-        os.environ['SLL_NB_RUN'] = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=parameters))
+        run = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=parameters))
         try:
-            pm.execute_notebook(src, out, parameters=parameters, cwd=src.parent, kernel_name='python3', progress_bar=False)
+            with patch.dict(os.environ, SLL_NB_DATA=data, SLL_NB_RUN=run):  # the kernel inherits them; the caller's are restored
+                pm.execute_notebook(src, out, parameters=parameters, cwd=src.parent, kernel_name='python3', progress_bar=False)
             done.append(out)
         except Exception as e:  # papermill's own error names the failing cell; the executed copy shows it
             failed.append(f"{name} ({type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}; see {out})")
-        finally: os.environ.pop('SLL_NB_RUN', None)
     if failed: raise UserError(f"{len(failed)} experiment notebook(s) failed: " + '; '.join(failed))
     return done
