@@ -23,7 +23,7 @@ def _config_arguments(parser:argparse.ArgumentParser):
         if isinstance(default, bool):
             parser.add_argument(f'--{f.name.replace("_", "-")}', default=default, action=argparse.BooleanOptionalAction, help=helps.get(f.name))
         else:
-            typ = {'int': int, 'float': float, 'int|None': int}.get(str(f.type), str)
+            typ = {'int': int, 'float': float}.get(str(f.type).replace(' ', '').removesuffix('|None'), str)  # `int | None` parses as int
             parser.add_argument(f'--{f.name.replace("_", "-")}', type=typ, default=default, metavar=f.name.upper(),
                                 help=f'{helps.get(f.name) or ""} (default: {default})')
 

@@ -8,11 +8,12 @@ import torch
 def test_train_writes_record(sll_nb, tmp_path):
     out = tmp_path/'run.json'
     r = sll_nb('train', '--method', 'sll', '--model', 'mlp', '--dataset', 'digits', '--depth', '2', '--width', '64',
-               '--epochs', '2', '--batch-size', '64', '--lr', '3e-3', '--seed', '1', '--device', 'cpu', '--out', out)
+               '--epochs', '2', '--batch-size', '64', '--lr', '3e-3', '--seed', '1', '--limit-train', '500', '--device', 'cpu', '--out', out)
     assert r.returncode == 0, r.stderr
     rec = json.loads(out.read_text())
     assert {'test_acc', 'val_acc', 'train_seconds', 'history', 'config'} <= set(rec)
     assert rec['config']['seed'] == 1 and len(rec['history']) == 2
+    assert rec['config']['limit_train'] == 500  # optional integers (`int | None`) parse as integers
     assert 'test acc' in r.stdout and str(out) in r.stdout  # the one-line summary
 
 
