@@ -239,4 +239,5 @@ d = { 'settings': { 'branch': 'main',
                               'sll_nb.train.fit': ('train.html#fit', 'sll_nb/train.py'),
                               'sll_nb.train.lr_schedulers': ('train.html#lr_schedulers', 'sll_nb/train.py'),
                               'sll_nb.train.run': ('train.html#run', 'sll_nb/train.py'),
-                              'sll_nb.train.runs_dir': ('train.html#runs_dir', 'sll_nb/train.py')}}}
+                              'sll_nb.train.runs_dir': ('train.html#runs_dir', 'sll_nb/train.py'),
+                              'sll_nb.train.unused_hyperparameters': ('train.html#unused_hyperparameters', 'sll_nb/train.py')}}}

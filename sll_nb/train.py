@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, hashlib, json, time
+import copy, dataclasses, datetime, hashlib, inspect, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
@@ -18,7 +18,7 @@ from .reproduce import project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
-__all__ = ['RunConfig', 'evaluate', 'lr_schedulers', 'fit', 'runs_dir', 'run']
+__all__ = ['METHOD_HYPERPARAMETERS', 'RunConfig', 'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'fit', 'runs_dir', 'run']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 @dataclass(frozen=True)
@@ -69,9 +69,19 @@ class RunConfig:
         return self
 
     def key(self) -> str:
-        "A short hash of the configuration (with the device resolved), naming the run record."
+        "A short hash of the configuration naming the run record: device resolved, hyper-parameters the method does not take reset to their defaults."
         d = asdict(self); d['device'] = resolve_device(self.device).type
+        if self.method in METHODS: d.update({name: getattr(RunConfig, name) for name in unused_hyperparameters(self.method)})
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+# the hyper-parameters `fit` hands to every method; each method's constructor takes only those it uses
+METHOD_HYPERPARAMETERS = ('lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
+
+def unused_hyperparameters(method:str, # a key of `METHODS`
+                          ) -> set[str]: # the `METHOD_HYPERPARAMETERS` no constructor along the method's class hierarchy takes
+    "The hyper-parameters that cannot change a run of `method` (a BP run is the same for every SLL dropout rate)."
+    taken = {p for c in METHODS[method].__mro__ if '__init__' in vars(c) for p in inspect.signature(c.__init__).parameters}
+    return set(METHOD_HYPERPARAMETERS) - taken
 
 # %% ../nbs/06_train.ipynb #a777920a
 @torch.no_grad()
