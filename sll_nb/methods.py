@@ -13,7 +13,7 @@ from .objectives import sll_layer_loss, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 'make_method']
+__all__ = ['METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 'LearnedHeadCE', 'make_method']
 
 # %% ../nbs/05_methods.ipynb #237124f2
 class Method(nn.Module):
@@ -55,14 +55,15 @@ class LocalLearning(Method):
                  pool:int|None=None, # pool feature maps to about this many features before projecting
                  seed:int=0, # seeds the heads
                  head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
+                 trainable_heads:bool=False, # train the heads with their stages (only `LearnedHeadCE` does)
                  **_):
         super().__init__(model, lr, weight_decay)
         check_positive('lambda', lam, allow_zero=True)
         self.lam = lam
         shapes = stage_shapes(model, in_shape)
-        self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale)
-                                    for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
-        self.optimizers = [self.adam(stage.parameters()) for stage in model.stages]
+        self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
+                                                  trainable=trainable_heads) for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
+        self.optimizers = [self.adam([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
 
     def stage_step(self, i:int, # which stage to update
                    h:Tensor, # the stage's input (detached here)
@@ -97,8 +98,13 @@ class LocalCE(LocalLearning):
     def __init__(self, model, in_shape, classes, **kwargs):
         super().__init__(model, in_shape, classes, **{**kwargs, 'lam': 0.0})
 
+class LearnedHeadCE(LocalCE):
+    "Greedy local learning through *trained* linear heads (Nøkland & Eidnes' 'pred' loss): LocalCE with each R learned."
+    def __init__(self, model, in_shape, classes, **kwargs):
+        super().__init__(model, in_shape, classes, **{**kwargs, 'trainable_heads': True})
+
 # %% ../nbs/05_methods.ipynb #d0189345
-METHODS = {'bp': BP, 'sll': SLL, 'svp': SVP, 'localce': LocalCE}
+METHODS = {'bp': BP, 'sll': SLL, 'svp': SVP, 'localce': LocalCE, 'learnedce': LearnedHeadCE}
 
 def make_method(name:str, # a key of `METHODS`
                 model:Stack, # the network to train

@@ -41,6 +41,7 @@ class RandomProjection(nn.Module):
                  dropout:float=0.0, # probability of zeroing an entry of R in training
                  pool:int|None=None, # adaptively average-pool feature maps to about this many features first
                  scale:str='fan_in', # 'fan_in': R/sqrt(d), logits of order one; 'jl': R/sqrt(d'), the paper's JL scaling
+                 trainable:bool=False, # learn R (the ablation of a trained linear head in the same place); SLL never does
                 ):
         super().__init__()
         check_positive('projection in_features', in_features); check_positive('projection out_features', out_features)
@@ -48,9 +49,11 @@ class RandomProjection(nn.Module):
         self.dropout, self.pool, self.out_features = dropout, pool, out_features
         g = torch.Generator().manual_seed(seed)
         check_choice('projection scale', scale, ['fan_in', 'jl'])
-        self.scale = scale
+        self.scale, self.trainable = scale, trainable
         norm = math.sqrt(in_features if scale == 'fan_in' else out_features)
-        self.register_buffer('R', torch.randn(out_features, in_features, generator=g) / norm)
+        R = torch.randn(out_features, in_features, generator=g) / norm
+        if trainable: self.R = nn.Parameter(R)
+        else: self.register_buffer('R', R)
 
     def forward(self, h:Tensor) -> Tensor:
         h = pool_features(h, self.pool)
@@ -61,4 +64,4 @@ class RandomProjection(nn.Module):
             R = R * torch.empty_like(R).bernoulli_(1 - self.dropout) / (1 - self.dropout)
         return F.linear(h, R)
 
-    def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}, scale={self.scale}'
+    def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}, scale={self.scale}' + (', trained' if self.trainable else '')
