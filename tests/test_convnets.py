@@ -41,7 +41,7 @@ def test_fa_feedback_is_fixed_matrix_not_transpose():
     torch.testing.assert_close(x.grad, c @ B)
     torch.testing.assert_close(W.grad, c.T @ x.detach())
 
-@pytest.mark.parametrize('method', ['bp', 'sll', 'localce', 'fa', 'dfa'])
+@pytest.mark.parametrize('method', ['bp', 'sll', 'localce', 'learnedce', 'fa', 'dfa'])
 @pytest.mark.parametrize('name', ['vgg11', 'plaincnn', 'vit'])
 def test_methods_step_every_model(method, name):
     torch.manual_seed(0)

@@ -21,7 +21,7 @@ def test_saved_tensors_released_and_input_counted():
     with ActivationTracker([*m.parameters(), *m.buffers()], live=(x, y)) as tr: m.step(x, y)
     assert tr.now == x.nbytes + y.nbytes and tr.peak > tr.now
 
-@pytest.mark.parametrize('name', [n for n in ('bp', 'sll', 'svp', 'localce', 'fa', 'dfa', 'sid') if n in METHODS])
+@pytest.mark.parametrize('name', [n for n in ('bp', 'sll', 'svp', 'localce', 'learnedce', 'fa', 'dfa', 'sid') if n in METHODS])
 def test_every_method_measures(name):
     torch.manual_seed(0)
     m = make_method(name, mlp((1, 8, 8), 10, depth=3, width=32), (1, 8, 8), 10)
