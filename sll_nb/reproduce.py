@@ -32,9 +32,11 @@ def _git_commit(root:Path) -> str|None:
     except (OSError, subprocess.SubprocessError): return None
 
 def versions() -> dict:
-    "Versions of the libraries a result depends on."
+    "Versions of the libraries a result depends on, and the CPU kernels torch dispatches to."
     import numpy, sll_nb
-    v = dict(python=platform.python_version(), torch=torch.__version__, numpy=numpy.__version__, sll_nb=sll_nb.__version__)
+    v = dict(python=platform.python_version(), torch=torch.__version__, numpy=numpy.__version__, sll_nb=sll_nb.__version__,
+             # 'AVX2', 'AVX512', ...: the same seed and code can give other floating-point results on a CPU with other kernels
+             cpu_kernels=torch.backends.cpu.get_cpu_capability())
     try:
         import torchvision; v['torchvision'] = torchvision.__version__
     except ImportError: pass
