@@ -31,4 +31,4 @@ export: install
 readme: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace nbs/index.ipynb
 	$(BIN)/nbdev_clean --fname nbs/index.ipynb
-	$(BIN)/jupyter nbconvert --to markdown --output-dir . --output README nbs/index.ipynb
+	$(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True --output-dir . --output README nbs/index.ipynb
