@@ -25,7 +25,7 @@ def log_bhattacharyya(logq:Tensor, # log-probabilities (..., K), e.g. `log_softm
 def bhattacharyya_loss(q_logits:Tensor, # logits (B, K) of the trained layer's posterior q_i
                        p_logits:Tensor, # logits (B, K) of the (stop-gradient) parent's prior p_i
                       ) -> Tensor: # scalar: -mean_b log BC(q_b, p_b)
-    "SLL's per-sample Bhattacharyya surrogate $\mathcal{L}_{BC}$ between `softmax(q_logits)` and `softmax(p_logits)`."
+    r"SLL's per-sample Bhattacharyya surrogate $\mathcal{L}_{BC}$ between `softmax(q_logits)` and `softmax(p_logits)`."
     return -log_bhattacharyya(F.log_softmax(q_logits, -1), F.log_softmax(p_logits, -1)).mean()
 
 # %% ../nbs/01_objectives.ipynb #183a09dc

@@ -33,7 +33,7 @@ def projection_for(shape:tuple, # per-sample shape of the activations the head w
 
 # %% ../nbs/02_projection.ipynb #276231d5
 class RandomProjection(nn.Module):
-    "A fixed subgaussian projection $R/\sqrt{d'}$ with multiplicative Bernoulli dropout on $R$ during training."
+    r"A fixed subgaussian projection $R/\sqrt{d'}$ with multiplicative Bernoulli dropout on $R$ during training."
     def __init__(self,
                  in_features:int, # d: size of the (flattened, pooled) activation
                  out_features:int, # d': size of the code, SLL uses the number of classes K
