@@ -20,7 +20,7 @@ def _config_arguments(parser:argparse.ArgumentParser):
     helps = docments(RunConfig)
     for f in fields(RunConfig):
         default = f.default
-        if isinstance(default, bool):
+        if isinstance(default, bool) or str(f.type).replace(' ', '') == 'bool|None':  # --flag / --no-flag
             parser.add_argument(f'--{f.name.replace("_", "-")}', default=default, action=argparse.BooleanOptionalAction, help=helps.get(f.name))
         else:
             typ = {'int': int, 'float': float}.get(str(f.type).replace(' ', '').removesuffix('|None'), str)  # `int | None` parses as int

@@ -48,12 +48,16 @@ def mlp(in_shape:tuple, # shape of one input sample, e.g. (1, 28, 28)
         depth:int=3, # number of hidden layers
         width:int=1024, # units per hidden layer
         norm:bool=True, # BatchNorm after each hidden linear layer
+        dropout:float=0.0, # dropout on the input of every stage after the first (the lineage's `--dropout`); 0: none
        ) -> Stack:
     "A `depth` x `width` ReLU MLP with a linear read-out, as a stack of `depth + 1` stages."
     check_positive('depth', depth); check_positive('width', width)
-    def hidden(n_in): return nn.Sequential(nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), nn.ReLU())
+    if not 0 <= dropout < 1: raise UserError(f"dropout must be in [0, 1), got {dropout}")
+    drop = [nn.Dropout(dropout)] if dropout else []
+    def hidden(n_in): return [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), nn.ReLU()]
     first = nn.Sequential(nn.Flatten(), *hidden(math.prod(in_shape)))
-    return Stack([first, *[hidden(width) for _ in range(depth - 1)], nn.Linear(width, classes)])
+    readout = nn.Sequential(*drop, nn.Linear(width, classes)) if dropout else nn.Linear(width, classes)
+    return Stack([first, *[nn.Sequential(*drop, *hidden(width)) for _ in range(depth - 1)], readout])
 
 # %% ../nbs/04_models.ipynb #55e91817
 MODELS = {'mlp': mlp}

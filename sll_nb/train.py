@@ -18,7 +18,8 @@ from .reproduce import project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
-__all__ = ['METHOD_HYPERPARAMETERS', 'RunConfig', 'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'fit', 'runs_dir', 'run']
+__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'RunConfig', 'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'fit',
+           'runs_dir', 'run']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RunConfig:
     extractor: str = 'all' # SID: feature-extractor update strategy ('all', 'final_layer', 'frozen')
     schedule: str = 'step' # 'step' (x0.25 at 50/75/89/94% of epochs), 'cosine' (SID's) or 'constant'
     augment: bool = True # random crop (and flips where the dataset calls for them)
+    flip: bool|None = None # random horizontal flips when augmenting; None: the dataset's default (CIFAR yes, MNIST-family no)
+    hidden_dropout: float = 0.0 # MLP only: dropout on the input of every stage after the first (the lineage's `--dropout`)
     label_noise: float = 0.0 # fraction of training labels replaced by a different class
     val_fraction: float = 0.1 # share of the training split held out for model selection
     limit_train: int|None = None # keep only this many training samples (quick runs)
@@ -60,6 +63,9 @@ class RunConfig:
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
         if not 0 <= self.dropout < 1: raise UserError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not 0 <= self.hidden_dropout < 1: raise UserError(f"hidden dropout must be in [0, 1), got {self.hidden_dropout}")
+        if self.hidden_dropout and self.model != 'mlp':
+            raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
         if self.units is not None: check_positive('units', self.units)
         if not 0 <= self.alpha <= 1: raise UserError(f"alpha must be in [0, 1], got {self.alpha}")
@@ -72,8 +78,12 @@ class RunConfig:
         "A short hash of the configuration naming the run record: device resolved, hyper-parameters the method does not take reset to their defaults."
         d = asdict(self); d['device'] = resolve_device(self.device).type
         if self.method in METHODS: d.update({name: getattr(RunConfig, name) for name in unused_hyperparameters(self.method)})
+        for name in ADDED_LATER:  # hashed only when set, so the records made before these fields existed keep their names
+            if d[name] == getattr(RunConfig, name): del d[name]
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
+# fields added after run records existed; at their defaults they leave a configuration's hash as it was
+ADDED_LATER = ('flip', 'hidden_dropout')
 # the hyper-parameters `fit` hands to every method; each method's constructor takes only those it uses
 METHOD_HYPERPARAMETERS = ('lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
 
@@ -123,7 +133,9 @@ def fit(cfg:RunConfig, # what to run
     if splits is None:
         splits = load(cfg.dataset, root=data_root, device=device, val_fraction=cfg.val_fraction,
                       label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
-    model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, width=cfg.width)
+    if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
+    model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, width=cfg.width,
+                        **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
                          lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
