@@ -17,7 +17,7 @@ def _config_arguments(parser:argparse.ArgumentParser):
     "Add one option per `RunConfig` field, typed and documented from the dataclass."
     from fastcore.docments import docments
     from sll_nb.train import RunConfig
-    helps = docments(RunConfig)
+    helps = {k: (v or '').replace('%', '%%') for k, v in docments(RunConfig).items()}  # argparse formats help with %
     for f in fields(RunConfig):
         default = f.default
         if isinstance(default, bool) or str(f.type).replace(' ', '') == 'bool|None':  # --flag / --no-flag
