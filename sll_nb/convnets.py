@@ -4,7 +4,6 @@
 
 # %% ../nbs/04a_convnets.ipynb #d6665a74
 from __future__ import annotations
-import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor

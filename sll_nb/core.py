@@ -4,12 +4,12 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import os, random
+import random
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['UserError', 'check_choice', 'check_positive', 'resolve_device', 'seed_everything']
+__all__ = ['UserError', 'check_choice', 'check_positive', 'check_fraction', 'resolve_device', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3d755c05
 class UserError(ValueError):
@@ -31,6 +31,17 @@ def check_positive(name:str, # what the value is, e.g. "epochs"
     "Return `value` if it is positive (or zero when allowed), else raise a `UserError`."
     ok = value >= 0 if allow_zero else value > 0
     if not ok: raise UserError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
+    return value
+
+def check_fraction(name:str, # what the value is, e.g. "dropout"
+                   value, # the number to check
+                   interval:str='[0, 1)', # '[0, 1)', '[0, 1]' or '(0, 1]': which ends are allowed
+                  ):
+    "Return `value` if it lies in `interval`, else raise a `UserError` naming the interval."
+    check_choice('interval', interval, ['[0, 1)', '[0, 1]', '(0, 1]'])
+    above = value > 0 if interval[0] == '(' else value >= 0
+    below = value < 1 if interval[-1] == ')' else value <= 1
+    if not (above and below): raise UserError(f"{name} must be in {interval}, got {value}")
     return value
 
 # %% ../nbs/00_core.ipynb #f909a3a7

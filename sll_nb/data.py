@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .core import UserError, check_choice, check_positive, resolve_device
+from .core import UserError, check_choice, check_fraction, check_positive, resolve_device
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load',
@@ -58,7 +58,7 @@ def symmetric_label_noise(y:Tensor, # integer labels
                           seed:int, # noise seed (independent of the run seed)
                          ) -> Tensor:
     "Copy of `y` with exactly `round(rate*len(y))` labels moved to a uniformly chosen *different* class."
-    if not 0 <= rate <= 1: raise UserError(f"label noise must be a fraction in [0, 1], got {rate}")
+    check_fraction('label noise', rate, '[0, 1]')
     y = torch.as_tensor(y)
     noisy, n = y.cpu().long().clone(), round(rate*len(y))
     if n == 0: return noisy.to(y.device)
@@ -274,8 +274,7 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
     is_npz = name.endswith('.npz')
     if not is_npz and name not in DATASETS:
         raise UserError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, or give a path to a .npz file")
-    if not 0 <= val_fraction < 1: raise UserError(f"val_fraction must be in [0, 1), got {val_fraction}")
-    if not 0 <= label_noise <= 1: raise UserError(f"label noise must be a fraction in [0, 1], got {label_noise}")
+    check_fraction('val_fraction', val_fraction); check_fraction('label noise', label_noise, '[0, 1]')
     if limit_train is not None: check_positive('limit_train', limit_train)
     device = resolve_device(str(device))
     root = data_root(root)

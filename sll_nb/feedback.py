@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
+from torch import nn
 from .core import UserError
 from .models import Stack, stage_shapes
 from .methods import Method, BP, METHODS

@@ -141,7 +141,6 @@ def measure_memory(method:Method, # any method, already on its device
                 acts.append(peak - before + storage_bytes((x, y)) - grads.peak)
             gpeaks.append(grads.peak)
     first = model_state(method, gpeaks[0])
-    epoch_state = model_state(method, max(gpeaks))['model_state_bytes']
     rec = dict(counter=counter, peak_bytes=acts[0] + first['model_state_bytes'], activation_bytes=acts[0], **first,
                epoch_peak_bytes=max(a + first['model_state_bytes'] - first['grad_bytes'] + g for a, g in zip(acts, gpeaks)),
                epoch_activation_bytes=max(acts), steps=len(batches), input_bytes=storage_bytes(batches[0]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import check_choice, check_positive, UserError
+from .core import check_choice, check_positive
 from .models import Stack, stage_shapes
 from .objectives import sll_layer_loss, svp_layer_loss
 from .projection import projection_for

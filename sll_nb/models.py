@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .core import UserError, check_choice, check_positive
+from .core import UserError, check_choice, check_fraction, check_positive
 
 # %% auto #0
 __all__ = ['MODELS', 'Stack', 'stage_shapes', 'mlp', 'build_model', 'group_stages']
@@ -52,7 +52,7 @@ def mlp(in_shape:tuple, # shape of one input sample, e.g. (1, 28, 28)
        ) -> Stack:
     "A `depth` x `width` ReLU MLP with a linear read-out, as a stack of `depth + 1` stages."
     check_positive('depth', depth); check_positive('width', width)
-    if not 0 <= dropout < 1: raise UserError(f"dropout must be in [0, 1), got {dropout}")
+    check_fraction('dropout', dropout)
     drop = [nn.Dropout(dropout)] if dropout else []
     def hidden(n_in): return [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), nn.ReLU()]
     first = nn.Sequential(nn.Flatten(), *hidden(math.prod(in_shape)))

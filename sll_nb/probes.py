@@ -5,7 +5,7 @@
 # %% ../nbs/08_probes.ipynb #7584fe0e
 from __future__ import annotations
 import torch
-from torch import nn, Tensor
+from torch import Tensor
 from .core import UserError
 from .methods import Method, LocalLearning
 

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import check_choice, check_positive, UserError
+from .core import check_choice, check_fraction, check_positive, UserError
 
 # %% auto #0
 __all__ = ['pool_features', 'projection_for', 'RandomProjection']
@@ -45,7 +45,7 @@ class RandomProjection(nn.Module):
                 ):
         super().__init__()
         check_positive('projection in_features', in_features); check_positive('projection out_features', out_features)
-        if not 0 <= dropout < 1: raise UserError(f"projection dropout must be in [0, 1), got {dropout}")
+        check_fraction('projection dropout', dropout)
         self.dropout, self.pool, self.out_features = dropout, pool, out_features
         g = torch.Generator().manual_seed(seed)
         check_choice('projection scale', scale, ['fan_in', 'jl'])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_reproduce.ipynb #a37199b8
 from __future__ import annotations
-import datetime, json, os, platform, subprocess, sys
+import datetime, json, os, platform, subprocess
 from pathlib import Path
 from unittest.mock import patch
 import torch

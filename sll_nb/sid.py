@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import UserError, check_choice, check_positive
+from .core import UserError, check_choice, check_fraction, check_positive
 from .models import Stack, stage_shapes
 from .methods import Method, METHODS
 
@@ -134,8 +134,7 @@ class SID(Method):
                  **_):
         check_choice('extractor strategy', extractor, EXTRACTOR_STRATEGIES); check_choice('KL direction', direction, DIRECTIONS)
         check_choice('arrangement', arrangement, ARRANGEMENTS)
-        if not 0 <= alpha <= 1: raise UserError(f"alpha must be in [0, 1], got {alpha}")
-        if not 0 <= label_smoothing < 1: raise UserError(f"label smoothing must be in [0, 1), got {label_smoothing}")
+        check_fraction('alpha', alpha, '[0, 1]'); check_fraction('label smoothing', label_smoothing)
         if direction == 'reverse' and label_smoothing == 0:
             raise UserError("the reverse KL direction is infinite for one-hot targets; set label smoothing > 0 (e.g. 0.1) or use direction='forward'")
         super().__init__(belief_cascade(model, in_shape, classes, depth, width), lr, weight_decay)

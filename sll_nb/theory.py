@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 import torch
-from .core import UserError, check_choice
+from .core import UserError, check_choice, check_fraction
 
 # %% auto #0
 __all__ = ['DIRECTIONS', 'as_probs', 'kl', 'bhattacharyya', 'hellinger_sq', 'renyi', 'kl_expansion_remainder', 'loglog_slope',
@@ -100,7 +100,7 @@ def random_projection(d:int, # input dimension
                      ) -> torch.Tensor:
     "The matrix `(M ⊙ R)/sqrt(d')` of shape (d', d) that SLL applies to activations."
     check_choice('law', law, ['gaussian', 'rademacher'])
-    if not 0 < keep <= 1: raise UserError(f"keep is the mask's keep probability and must be in (0, 1], got {keep}")
+    check_fraction("keep (the mask's keep probability)", keep, "(0, 1]")
     R = torch.randn(d_prime, d, generator=generator, dtype=torch.float64)
     if law == 'rademacher': R = R.sign()
     if keep < 1: R = R*(torch.rand(d_prime, d, generator=generator, dtype=torch.float64) < keep)
@@ -142,12 +142,12 @@ def smooth_labels(y, # integer class labels, any shape
                   eps:float=0.1, # smoothing mass spread uniformly
                  ) -> torch.Tensor:
     "Label-smoothed one-hot targets `(1 - eps) onehot(y) + eps/K` (full support when eps > 0)."
-    if not 0 <= eps <= 1: raise UserError(f"label smoothing eps must be in [0, 1], got {eps}")
+    check_fraction('label smoothing eps', eps, '[0, 1]')
     y = torch.as_tensor(y)
     return (1 - eps)*torch.nn.functional.one_hot(y, num_classes).double() + eps/num_classes
 
 def _check_alpha(alpha):
-    if not 0 < alpha <= 1: raise UserError(f"SID's alpha must be in (0, 1], got {alpha}")
+    check_fraction("SID's alpha", alpha, "(0, 1]")
 
 def _div(a, b, direction):
     "The SID divergence of a module's output `a` from a reference `b`: KL(a‖b) (reverse) or KL(b‖a) (forward)."

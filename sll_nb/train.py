@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import UserError, check_choice, check_positive, resolve_device, seed_everything
+from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, seed_everything
 from .data import DATASETS, load
 from .models import MODELS, build_model, group_stages
 from .methods import METHODS, make_method
@@ -62,15 +62,13 @@ class RunConfig:
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
-        if not 0 <= self.dropout < 1: raise UserError(f"dropout must be in [0, 1), got {self.dropout}")
-        if not 0 <= self.hidden_dropout < 1: raise UserError(f"hidden dropout must be in [0, 1), got {self.hidden_dropout}")
+        check_fraction('dropout', self.dropout); check_fraction('hidden dropout', self.hidden_dropout)
         if self.hidden_dropout and self.model != 'mlp':
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
         if self.units is not None: check_positive('units', self.units)
-        if not 0 <= self.alpha <= 1: raise UserError(f"alpha must be in [0, 1], got {self.alpha}")
-        if not 0 <= self.label_smoothing < 1: raise UserError(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
-        if not 0 <= self.label_noise < 1: raise UserError(f"label noise must be in [0, 1), got {self.label_noise}")
+        check_fraction('alpha', self.alpha, '[0, 1]'); check_fraction('label smoothing', self.label_smoothing)
+        check_fraction('label noise', self.label_noise, '[0, 1]')
         resolve_device(self.device)
         return self
 

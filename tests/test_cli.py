@@ -37,7 +37,7 @@ BAD_INPUTS = {
     'zero width': (['--width', '0'], 'width must be positive'),
     'negative lr': (['--lr', '-0.1'], 'learning rate (lr) must be positive'),
     'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
-    'bad label noise': (['--label-noise', '1.0'], 'label noise must be in [0, 1)'),
+    'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
 }
 
 
