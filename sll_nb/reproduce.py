@@ -8,12 +8,12 @@ import datetime, json, os, platform, subprocess
 from pathlib import Path
 from unittest.mock import patch
 import torch
-from .core import UserError, check_choice
+from .core import UserError, check_choice, check_positive
 from .data import available, data_root as find_data_root
 
 # %% auto #0
 __all__ = ['PROFILES', 'project_root', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table', 'profile_settings',
-           'present_datasets', 'experiments', 'describe', 'reproduce']
+           'present_datasets', 'epochs_for_steps', 'experiments', 'describe', 'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -114,6 +114,15 @@ def present_datasets(order, # dataset names in order of preference
     if names: return names
     if fallback: return [fallback]
     raise UserError(f"none of {', '.join(order)} is in {find_data_root(root)}; set SLL_NB_DATA to the folder holding them (see the README's data section)")
+
+# %% ../nbs/09_reproduce.ipynb #bb71f56c
+def epochs_for_steps(epochs:int, # the profile's epochs, sized for `images` training images
+                     images:int|None, # training images the profile was sized for (None: the whole set, nothing to scale)
+                     n_train:int, # training images actually loaded
+                    ) -> int:
+    "Epochs that take about as many optimiser steps on `n_train` images as `epochs` take on `images`; never fewer than `epochs`."
+    check_positive('epochs', epochs); check_positive('training images', n_train)
+    return epochs if images is None else max(epochs, round(epochs * images / n_train))
 
 # %% ../nbs/09_reproduce.ipynb #d64c8864
 def experiments(root:Path|None=None, # the project root
