@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 export SLL_NB_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
 PROFILE ?= quick
 
-.PHONY: reproduce test install export clean-nbs readme
+.PHONY: reproduce test install export clean-nbs readme readme-stdout
 
 $(BIN)/sll-nb: setup.py settings.ini
 	$(PY) -m venv $(VENV)
@@ -31,4 +31,9 @@ export: install
 readme: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace nbs/index.ipynb
 	$(BIN)/nbdev_clean --fname nbs/index.ipynb
-	$(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True --output-dir . --output README nbs/index.ipynb
+	$(RENDER_README) --output-dir . --output README
+
+# the README is the index rendered to markdown, each cell's printed output in one block; the tests compare against this
+RENDER_README = $(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True nbs/index.ipynb
+readme-stdout:
+	@$(RENDER_README) --stdout 2>/dev/null
