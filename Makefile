@@ -36,4 +36,4 @@ readme: install
 # the README is the index rendered to markdown, each cell's printed output in one block; the tests compare against this
 RENDER_README = $(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True nbs/index.ipynb
 readme-stdout:
-	@$(RENDER_README) --stdout 2>/dev/null
+	@$(RENDER_README) --stdout
