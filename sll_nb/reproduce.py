@@ -161,7 +161,10 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
         run = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=parameters))
         try:
             with patch.dict(os.environ, SLL_NB_DATA=data, SLL_NB_RUN=run):  # the kernel inherits them; the caller's are restored
-                pm.execute_notebook(src, out, parameters=parameters, cwd=src.parent, kernel_name='python3', progress_bar=False)
+                # the kernel app logs errors only: ipykernel 7 warns once per notebook that a local kernel talks over loopback TCP;
+                # the notebook's own warnings still land in its cells
+                pm.execute_notebook(src, out, parameters=parameters, cwd=src.parent, kernel_name='python3', progress_bar=False,
+                                    extra_arguments=['--IPKernelApp.log_level=ERROR'])
             done.append(out)
         except Exception as e:  # papermill's own error names the failing cell; the executed copy shows it
             failed.append(f"{name} ({type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}; see {out})")
