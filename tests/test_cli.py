@@ -79,8 +79,25 @@ def test_reproduce_runs_a_notebook_with_provenance(sll_nb):
     from conftest import ROOT
     r = sll_nb('reproduce', '--profile', 'quick', '--only', 'theory')
     assert r.returncode == 0, r.stderr[-2000:]
+    assert 'WARNING' not in r.stderr, r.stderr[-2000:]  # the kernel app's start-up warnings are not the user's business
     sidecars = list((ROOT/'figures'/'quick').glob('theory_*.json'))
     assert sidecars
     meta = json.loads(sidecars[0].read_text())
     assert meta['notebook'] == 'nbs/experiments/theory.ipynb' and meta['parameters']['profile'] == 'quick'
     assert {'date', 'versions', 'git_commit'} <= set(meta)
+
+
+def test_reproduce_names_a_failing_notebook(tmp_path):
+    "A notebook that raises is reported by name with its error and its executed copy; the run does not stop with a traceback."
+    import nbformat
+    from sll_nb.core import UserError
+    from sll_nb.reproduce import reproduce
+    nb = nbformat.v4.new_notebook(metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')))
+    nb.cells = [nbformat.v4.new_markdown_cell('# broken'), nbformat.v4.new_code_cell("profile = 'quick'", metadata=dict(tags=['parameters'])),
+                nbformat.v4.new_code_cell("warnings = __import__('warnings'); warnings.warn('kept in the cell'); raise ValueError('broken on purpose')")]
+    (tmp_path/'nbs'/'experiments').mkdir(parents=True); (tmp_path/'settings.ini').touch()
+    nbformat.write(nb, tmp_path/'nbs'/'experiments'/'broken.ipynb')
+    with pytest.raises(UserError, match=r"1 experiment notebook\(s\) failed: broken \(PapermillExecutionError: ValueError: broken on purpose"):
+        reproduce(root=tmp_path, data_root=str(tmp_path), progress=False)
+    executed = nbformat.read(tmp_path/'results'/'executed'/'quick'/'broken.ipynb', 4)
+    assert 'kept in the cell' in json.dumps(executed.cells[-1].outputs)
