@@ -28,12 +28,13 @@ test: install
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
+# the README is the index rendered to markdown, each cell's printed output in one block; the tests compare against readme-stdout
+RENDER_README = $(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True nbs/index.ipynb
+
 readme: install
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace nbs/index.ipynb
 	$(BIN)/nbdev_clean --fname nbs/index.ipynb
 	$(RENDER_README) --output-dir . --output README
 
-# the README is the index rendered to markdown, each cell's printed output in one block; the tests compare against this
-RENDER_README = $(BIN)/jupyter nbconvert --to markdown --CoalesceStreamsPreprocessor.enabled=True nbs/index.ipynb
 readme-stdout:
 	@$(RENDER_README) --stdout

@@ -94,7 +94,7 @@ def test_reproduce_names_a_failing_notebook(tmp_path):
     from sll_nb.reproduce import reproduce
     nb = nbformat.v4.new_notebook(metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')))
     nb.cells = [nbformat.v4.new_markdown_cell('# broken'), nbformat.v4.new_code_cell("profile = 'quick'", metadata=dict(tags=['parameters'])),
-                nbformat.v4.new_code_cell("warnings = __import__('warnings'); warnings.warn('kept in the cell'); raise ValueError('broken on purpose')")]
+                nbformat.v4.new_code_cell("import warnings\nwarnings.warn('kept in the cell')\nraise ValueError('broken on purpose')")]
     (tmp_path/'nbs'/'experiments').mkdir(parents=True); (tmp_path/'settings.ini').touch()
     nbformat.write(nb, tmp_path/'nbs'/'experiments'/'broken.ipynb')
     with pytest.raises(UserError, match=r"1 experiment notebook\(s\) failed: broken \(PapermillExecutionError: ValueError: broken on purpose"):
