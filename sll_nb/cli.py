@@ -99,8 +99,8 @@ def _memory_arguments(p:argparse.ArgumentParser):
     p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
     p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to measure (default: auto)')
-    p.add_argument('--counter', default='auto', choices=['auto', 'saved', 'allocator'],
-                   help="activation counter: saved-tensor hooks, CUDA's allocator peak, or auto (allocator on CUDA)")
+    p.add_argument('--counter', default='saved', choices=['saved', 'allocator'],
+                   help="activation counter: saved-tensor hooks (any device) or CUDA's allocator peak")
     p.add_argument('--steps', type=int, default=2, help='measured steps; the epoch columns are their maximum (default: 2)')
     p.add_argument('--blocks-per-unit', type=int, default=None, help='group stages into units of this many (SLL^{i+})')
     p.add_argument('--pool', type=int, default=None, help='pool feature maps to about this many features before the heads')

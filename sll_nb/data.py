@@ -117,6 +117,11 @@ class Splits:
                 f"in_shape={self.in_shape}, classes={self.classes}, label_noise={self.label_noise}, "
                 f"device={self.x_train.device})")
 
+    def to(self, device:str|torch.device, # where the tensors should live
+          ) -> Splits:
+        "The same splits with every tensor on `device` (tensors already there are not copied)."
+        return Splits(**{k: v.to(device) if isinstance(v, Tensor) else v for k, v in vars(self).items()})
+
     def normalize(self, x:Tensor, # uint8 images (N,C,H,W)
                  ) -> Tensor:
         "float32 images standardised per channel with the training mean and std."

@@ -105,7 +105,7 @@ def model_state(method:Method, # a method that has taken at least one step (so i
     return dict(model_state_bytes=sum(d.values()), **d)
 
 # %% ../nbs/07_measure.ipynb #6cc7bc91
-COUNTERS = ('auto', 'saved', 'allocator')
+COUNTERS = ('saved', 'allocator')
 
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -113,13 +113,12 @@ def _sync(device):
 def measure_memory(method:Method, # any method, already on its device
                    batches:list, # [(x, y), ...]: the first is the one-step measurement, all of them the epoch's
                    warmup:int=1, # unmeasured steps first (on the first batch)
-                   counter:str='auto', # 'saved' (saved-tensor hooks), 'allocator' (CUDA's peak), 'auto': allocator on CUDA
+                   counter:str='saved', # 'saved' (saved-tensor hooks, any device) or 'allocator' (CUDA's peak; see above)
                   ) -> dict:
     "Peak training memory of `method.step`, split into activation memory and model state."
     check_choice('memory counter', counter, COUNTERS)
     if not batches: raise UserError("measure_memory needs at least one (x, y) batch")
     device = next(method.parameters()).device
-    if counter == 'auto': counter = 'allocator' if device.type == 'cuda' else 'saved'
     if counter == 'allocator' and device.type != 'cuda':
         raise UserError("the 'allocator' memory counter needs a CUDA device; use counter='saved' on the CPU")
     method.train()
@@ -130,15 +129,16 @@ def measure_memory(method:Method, # any method, already on its device
     with grads:
         for x, y in batches:
             grads.peak = 0
+            if device.type == 'cuda':
+                gc.collect(); _sync(device); before = torch.cuda.memory_allocated(device)
+                torch.cuda.reset_peak_memory_stats(device)
             if counter == 'saved':
                 with ActivationTracker(exclude, live=(x, y)) as tr: method.step(x, y)
                 acts.append(tr.peak)
-            else:
-                gc.collect(); _sync(device); before = torch.cuda.memory_allocated(device)
-                torch.cuda.reset_peak_memory_stats(device)
-                method.step(x, y); _sync(device)
-                peak = torch.cuda.max_memory_allocated(device); raw.append(peak)
-                acts.append(peak - before + storage_bytes((x, y)) - grads.peak)
+            else: method.step(x, y)
+            if device.type == 'cuda':  # the allocator's peak over the whole step, whichever counter splits it
+                _sync(device); raw.append(torch.cuda.max_memory_allocated(device))
+                if counter == 'allocator': acts.append(raw[-1] - before + storage_bytes((x, y)) - grads.peak)
             gpeaks.append(grads.peak)
     first = model_state(method, gpeaks[0])
     rec = dict(counter=counter, peak_bytes=acts[0] + first['model_state_bytes'], activation_bytes=acts[0], **first,
@@ -203,7 +203,7 @@ def memory_sweep(model:str='mlp', # a key of `MODELS`
                  in_shape:tuple=(1, 28, 28), # one input's shape
                  classes:int=10, # K
                  device:str='auto', # auto, cpu or cuda
-                 counter:str='auto', # 'saved', 'allocator' or 'auto' (see `measure_memory`)
+                 counter:str='saved', # 'saved' or 'allocator' (see `measure_memory`)
                  steps:int=2, # measured steps (the epoch figure is their maximum)
                  blocks_per_unit:int|None=None, # SLL^{i+}: stages per locally trained unit
                  seed:int=0, # initialisation, heads and batches

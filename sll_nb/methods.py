@@ -23,7 +23,7 @@ class Method(nn.Module):
         check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
         self.model, self.lr, self.weight_decay = model, lr, weight_decay
 
-    def adam(self, params): return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
+    def adam(self, params): return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
     def forward(self, x:Tensor) -> Tensor: return self.model(x)
     def step(self, x:Tensor, y:Tensor) -> tuple[Tensor, Tensor]: raise NotImplementedError
 

@@ -131,6 +131,7 @@ def fit(cfg:RunConfig, # what to run
     if splits is None:
         splits = load(cfg.dataset, root=data_root, device=device, val_fraction=cfg.val_fraction,
                       label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
+    splits = splits.to(device)  # splits a notebook loaded once (on the CPU, say) follow the run to its device
     if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
     model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, width=cfg.width,
                         **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))

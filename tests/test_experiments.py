@@ -38,6 +38,7 @@ def test_vit_table3_averages_over_seeds(tmp_path, output):
     execute('vit_table3', tmp_path, depth=2, units=[2], epochs=1, limit_train=300, seeds=[0, 1], output=output)
     table, runs = pd.read_csv(RESULTS/f'{output}.csv'), pd.read_csv(RESULTS/f'{output}_runs.csv')
     assert list(table.method) == ['BP', 'SLL^2+'] and (table.seeds == 2).all() and len(runs) == 4
-    means = runs.groupby('method').test_acc.mean()
-    assert table.set_index('method').test_acc.round(3).equals(means.round(3).reindex(table.method))
+    means = runs.groupby('method').test_acc.mean().reindex(table.method)
+    # both files are rounded to 3 decimals, so the mean of the rounded runs may sit 0.001 from the rounded mean
+    assert (table.set_index('method').test_acc - means).abs().max() <= 1e-3 + 1e-9
     assert table.set_index('method').step_mem_vs_bp['SLL^2+'] < 1
