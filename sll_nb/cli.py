@@ -103,7 +103,7 @@ def _memory_arguments(p:argparse.ArgumentParser):
                    help="activation counter: saved-tensor hooks (any device) or CUDA's allocator peak")
     p.add_argument('--steps', type=int, default=2, help='measured steps; the epoch columns are their maximum (default: 2)')
     p.add_argument('--blocks-per-unit', type=int, default=None, help='group stages into units of this many (SLL^{i+})')
-    p.add_argument('--pool', type=int, default=None, help='pool feature maps to about this many features before the heads')
+    p.add_argument('--pool', type=int, default=None, help="average-pool each stage's output to about this many features before its head")
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
 

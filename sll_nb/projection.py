@@ -17,8 +17,10 @@ __all__ = ['pool_features', 'projection_for', 'RandomProjection']
 def pool_features(h:Tensor, # activations: (B, d), feature maps (B, C, H, W) or tokens (B, T, D)
                   pool:int|None=None, # target number of features; None flattens without pooling
                  ) -> Tensor: # (B, d')
-    "Flatten activations to (B, d'), first average-pooling feature maps to about `pool` features or tokens to their mean."
-    if pool is not None and h.dim() == 4:  # (B, C, H, W) -> (B, C, s, s) with C*s*s about `pool`, never upsampling
+    "Flatten activations to (B, d'), first average-pooling them to about `pool` features (tokens: to their mean)."
+    if pool is not None and h.dim() == 2 and pool < h.shape[1]:  # (B, d) -> (B, pool), the MLP heads of SLL Figure 4b
+        h = F.adaptive_avg_pool1d(h[:, None], pool)[:, 0]
+    elif pool is not None and h.dim() == 4:  # (B, C, H, W) -> (B, C, s, s) with C*s*s about `pool`, never upsampling
         h = F.adaptive_avg_pool2d(h, min(max(1, int(math.sqrt(pool / h.shape[1]))), h.shape[2], h.shape[3]))
     elif pool is not None and h.dim() == 3:
         h = h.mean(1)
@@ -39,7 +41,7 @@ class RandomProjection(nn.Module):
                  out_features:int, # d': size of the code, SLL uses the number of classes K
                  seed:int=0, # seeds R, so a head is reproducible from (seed, shape)
                  dropout:float=0.0, # probability of zeroing an entry of R in training
-                 pool:int|None=None, # adaptively average-pool feature maps to about this many features first
+                 pool:int|None=None, # adaptively average-pool the activations to about this many features first
                  scale:str='fan_in', # 'fan_in': R/sqrt(d), logits of order one; 'jl': R/sqrt(d'), the paper's JL scaling
                  trainable:bool=False, # learn R (the ablation of a trained linear head in the same place); SLL never does
                 ):
@@ -61,7 +63,7 @@ class RandomProjection(nn.Module):
             raise UserError(f"projection head expects {self.R.shape[1]} features, got {h.shape[1]}: build it from the stage's output shape")
         R = self.R
         if self.training and self.dropout > 0:
-            R = R * torch.empty_like(R).bernoulli_(1 - self.dropout) / (1 - self.dropout)
+            R = F.dropout(R, self.dropout)
         return F.linear(h, R)
 
     def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}, scale={self.scale}' + (', trained' if self.trainable else '')

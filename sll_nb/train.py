@@ -36,7 +36,7 @@ class RunConfig:
     weight_decay: float = 0.0 # Adam weight decay
     lam: float = 1.0 # weight of the local alignment term
     dropout: float = 0.1 # Bernoulli dropout rate on the projection matrices
-    pool: int|None = None # pool feature maps to about this many features before the heads
+    pool: int|None = None # average-pool each stage's output to about this many features before its head
     head_scale: str = 'fan_in' # normalisation of the random heads: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
     units: int|None = None # group the stages into this many locally trained units (SLL^{i+}); None: every stage
     alpha: float = 0.5 # SID: weight of the distillation-to-target term against consistency with the previous belief
