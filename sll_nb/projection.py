@@ -31,6 +31,7 @@ def projection_for(shape:tuple, # per-sample shape of the activations the head w
                    **kwargs, # seed, dropout, pool
                   ) -> "RandomProjection":
     "A `RandomProjection` sized for activations of per-sample `shape` (after pooling)."
+    if kwargs.get('pool') is not None: check_positive('projection pool', kwargs['pool'])
     return RandomProjection(pool_features(torch.zeros(1, *shape), kwargs.get('pool')).shape[1], out_features, **kwargs)
 
 # %% ../nbs/02_projection.ipynb #276231d5

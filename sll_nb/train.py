@@ -67,6 +67,7 @@ class RunConfig:
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
         if self.units is not None: check_positive('units', self.units)
+        if self.pool is not None: check_positive('pool', self.pool)
         check_fraction('alpha', self.alpha, '[0, 1]'); check_fraction('label smoothing', self.label_smoothing)
         check_fraction('label noise', self.label_noise, '[0, 1]')
         resolve_device(self.device)

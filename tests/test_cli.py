@@ -38,6 +38,7 @@ BAD_INPUTS = {
     'negative lr': (['--lr', '-0.1'], 'learning rate (lr) must be positive'),
     'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
     'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
+    'negative pool': (['--pool', '-3'], 'pool must be positive'),
 }
 
 
