@@ -35,10 +35,10 @@ def check_positive(name:str, # what the value is, e.g. "epochs"
 
 def check_fraction(name:str, # what the value is, e.g. "dropout"
                    value, # the number to check
-                   interval:str='[0, 1)', # '[0, 1)', '[0, 1]' or '(0, 1]': which ends are allowed
+                   interval:str='[0, 1)', # '[0, 1)', '[0, 1]', '(0, 1]' or '(0, 1)': which ends are allowed
                   ):
     "Return `value` if it lies in `interval`, else raise a `UserError` naming the interval."
-    check_choice('interval', interval, ['[0, 1)', '[0, 1]', '(0, 1]'])
+    check_choice('interval', interval, ['[0, 1)', '[0, 1]', '(0, 1]', '(0, 1)'])
     above = value > 0 if interval[0] == '(' else value >= 0
     below = value < 1 if interval[-1] == ')' else value <= 1
     if not (above and below): raise UserError(f"{name} must be in {interval}, got {value}")

@@ -69,7 +69,8 @@ class RunConfig:
         if self.units is not None: check_positive('units', self.units)
         if self.pool is not None: check_positive('pool', self.pool)
         check_fraction('alpha', self.alpha, '[0, 1]'); check_fraction('label smoothing', self.label_smoothing)
-        check_fraction('label noise', self.label_noise, '[0, 1]')
+        check_fraction('label noise', self.label_noise, '[0, 1]'); check_positive('seed', self.seed, allow_zero=True)
+        check_fraction('validation fraction (training picks its epoch on it)', self.val_fraction, '(0, 1)')
         resolve_device(self.device)
         return self
 

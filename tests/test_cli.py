@@ -39,6 +39,8 @@ BAD_INPUTS = {
     'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
     'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
     'negative pool': (['--pool', '-3'], 'pool must be positive'),
+    'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be in (0, 1)'),
+    'negative seed': (['--seed', '-1'], 'seed must be non-negative'),
 }
 
 
