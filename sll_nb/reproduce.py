@@ -151,13 +151,19 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
     root = Path(root or project_root()); notebooks = experiments(root)
     if not notebooks: raise UserError(f"no experiment notebooks found in {root/'nbs'/'experiments'}: run from the sll-nb checkout")
     for name in only or []: check_choice('experiment', name, list(notebooks))
+    names = only or list(notebooks)
+    declared = {name: set(pm.inspect_notebook(str(notebooks[name]))) for name in names}  # each parameters cell's names
+    if unknown := set(params or {}) - set().union(*declared.values()):  # a typo would otherwise run the defaults silently
+        raise UserError(f"no selected experiment takes the parameter(s) {', '.join(sorted(unknown))}; "
+                        + (f"{names[0]} takes: {', '.join(sorted(declared[names[0]] - {'profile'})) or 'nothing besides the profile'}" if len(names) == 1
+                           else "see the parameters cell of each notebook"))
     data = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
     done, failed = [], []
-    for name in (bar := tqdm(only or list(notebooks), desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
+    for name in (bar := tqdm(names, desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
         bar.set_postfix_str(name)
         src, out = notebooks[name], root/'results'/'executed'/profile/f'{name}.ipynb'
         out.parent.mkdir(parents=True, exist_ok=True)
-        parameters = {**(params or {}), 'profile': profile}
+        parameters = {**{k: v for k, v in (params or {}).items() if k in declared[name]}, 'profile': profile}
         run = json.dumps(dict(notebook=f'nbs/experiments/{src.name}', parameters=parameters))
         try:
             with patch.dict(os.environ, SLL_NB_DATA=data, SLL_NB_RUN=run):  # the kernel inherits them; the caller's are restored

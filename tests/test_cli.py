@@ -75,6 +75,8 @@ def test_reproduce_list_and_unknown(sll_nb):
     assert r.returncode == 0 and 'mlp_table1' in r.stdout and 'theory' in r.stdout
     r = sll_nb('reproduce', '--only', 'no_such_notebook')
     assert r.returncode == 2 and "unknown experiment 'no_such_notebook'" in r.stderr
+    r = sll_nb('reproduce', '--only', 'mlp_table1', '-p', 'epoch=1')  # a misspelt parameter runs nothing
+    assert r.returncode == 2 and 'takes the parameter(s) epoch; mlp_table1 takes: augment' in r.stderr and 'Traceback' not in r.stderr
 
 
 def test_reproduce_runs_a_notebook_with_provenance(sll_nb):
