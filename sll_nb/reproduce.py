@@ -154,9 +154,9 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
     names = only or list(notebooks)
     declared = {name: set(pm.inspect_notebook(str(notebooks[name]))) for name in names}  # each parameters cell's names
     if unknown := set(params or {}) - set().union(*declared.values()):  # a typo would otherwise run the defaults silently
-        raise UserError(f"no selected experiment takes the parameter(s) {', '.join(sorted(unknown))}; "
-                        + (f"{names[0]} takes: {', '.join(sorted(declared[names[0]] - {'profile'})) or 'nothing besides the profile'}" if len(names) == 1
-                           else "see the parameters cell of each notebook"))
+        hint = (f"{names[0]} takes: {', '.join(sorted(declared[names[0]] - {'profile'})) or 'nothing besides the profile'}"
+                if len(names) == 1 else 'see the parameters cell of each notebook')
+        raise UserError(f"no selected experiment takes the parameter(s) {', '.join(sorted(unknown))}; {hint}")
     data = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
     done, failed = [], []
     for name in (bar := tqdm(names, desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
