@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_data.ipynb #0d4bf5ee
 from __future__ import annotations
-import gzip, hashlib, os, shutil, uuid, warnings
+import gzip, hashlib, os, pickle, shutil, uuid, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -215,6 +215,12 @@ def _missing(name, root, looked):
     return UserError(f"{name} data not found in {root} (looked for {paths}); set SLL_NB_DATA or --data-root to the folder "
                      f"holding it, or fetch it there with {_GET[name]}")
 
+def _unreadable(name, root, error):
+    "The files are where they should be, but torchvision's reader (or gunzip) fails on them."
+    why = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return UserError(f"{name} data in {root} could not be read ({why}); the files look incomplete or corrupted: "
+                     f"replace them with a fresh copy, e.g. from {_GET[name]}")
+
 def _mnist_like(name:str, root:Path) -> dict:
     import torchvision
     folder = {'mnist': 'MNIST', 'fashion': 'FashionMNIST'}[name]
@@ -293,8 +299,10 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
     else:
         key = (name,) if name == 'digits' else (name, str(root.resolve()))
         if key not in _decoded:
-            _decoded[key] = (_digits() if name == 'digits' else _mnist_like(name, root) if name in ('mnist', 'fashion')
-                             else _cifar(name, root))
+            try: _decoded[key] = (_digits() if name == 'digits' else _mnist_like(name, root) if name in ('mnist', 'fashion')
+                                  else _cifar(name, root))
+            except UserError: raise
+            except (OSError, EOFError, RuntimeError, AssertionError, ValueError, pickle.UnpicklingError) as e: raise _unreadable(name, root, e) from e
         pad, flip = _AUG[name]
     d = _decoded[key]
     classes = _CLASSES.get(name) or int(max(d['y_train'].max(), d['y_test'].max())) + 1

@@ -59,6 +59,13 @@ def test_missing_dataset_says_where_it_looked(sll_nb, tmp_path):
     assert str(tmp_path/'nowhere') in r.stderr and 'SLL_NB_DATA' in r.stderr
 
 
+def test_corrupted_dataset_is_one_clear_line(sll_nb, tmp_path):
+    (tmp_path/'cifar-100-python').mkdir(); (tmp_path/'cifar-100-python'/'train').write_bytes(b'half a download')
+    r = sll_nb('train', '--dataset', 'cifar100', '--data-root', tmp_path, '--device', 'cpu', '--quiet')
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert 'cifar100 data in' in r.stderr and 'could not be read' in r.stderr and 'fresh copy' in r.stderr
+
+
 def test_malformed_npz(sll_nb, tmp_path):
     r = sll_nb('train', '--dataset', _bad_npz(tmp_path), '--device', 'cpu', '--quiet')
     assert r.returncode == 2 and 'Traceback' not in r.stderr and 'y_train' in r.stderr

@@ -1,5 +1,5 @@
 "Bad-input paths and the data contracts of `sll_nb.data` (unit checks live in nbs/03_data.ipynb)."
-import os
+import gzip, os
 from pathlib import Path
 import numpy as np
 import pytest
@@ -179,3 +179,19 @@ def test_mnist_from_shared_gz(monkeypatch):
     assert int((s.y_train != s.clean_y_train).sum()) == 5400
     assert not (SHARED/'.cache').exists()                 # the read-only shared folder is left untouched
     assert torch.equal(load('mnist', val_fraction=0.0).y_test[:10], torch.tensor([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]))
+
+def _junk_mnist(root, gzipped=True):
+    raw = root/'MNIST'/'raw'; raw.mkdir(parents=True)
+    for f in data._MNIST_FILES:
+        (raw/f'{f}.gz').write_bytes(gzip.compress(b'junk') if gzipped else b'not gzip at all')
+    return root
+
+@pytest.mark.parametrize('name, make', [
+    ('mnist', lambda r: _junk_mnist(r)),                       # gunzips, then torchvision's idx reader fails
+    ('mnist', lambda r: _junk_mnist(r, gzipped=False)),        # gunzip fails
+    ('cifar100', lambda r: (r/'cifar-100-python').mkdir() or r),  # an empty or half-copied folder: md5 check fails
+])
+def test_corrupted_files_are_one_clear_error(tmp_path, name, make):
+    with pytest.raises(UserError) as e: load(name, root=make(tmp_path))
+    m = str(e.value)
+    assert f'{name} data in {tmp_path} could not be read' in m and 'fresh copy' in m and 'download=True' in m
