@@ -29,7 +29,7 @@ class RunConfig:
     model: str = 'mlp' # a key of `models.MODELS`
     dataset: str = 'digits' # a name in `data.DATASETS` or a path to a .npz file
     depth: int = 3 # hidden layers (or blocks/modules, by model)
-    width: int = 1024 # units per hidden layer
+    width: int|None = None # units per hidden layer, channels or embedding dimension; None: the model's own (mlp 1024, vgg11/resnet18/plaincnn 64, vit 192, simplecnn 256)
     epochs: int = 10 # passes over the training split
     batch_size: int = 128 # samples per step
     lr: float = 5e-4 # Adam learning rate
@@ -57,8 +57,9 @@ class RunConfig:
         check_choice('method', self.method, list(METHODS)); check_choice('model', self.model, list(MODELS))
         if not (self.dataset in DATASETS or str(self.dataset).endswith('.npz')):
             raise UserError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}, or a path to a .npz file")
-        for name, label in (('depth', 'depth'), ('width', 'width'), ('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
+        for name, label in (('depth', 'depth'), ('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
             check_positive(label, getattr(self, name))
+        if self.width is not None: check_positive('width', self.width)
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
@@ -135,7 +136,10 @@ def fit(cfg:RunConfig, # what to run
                       label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
     splits = splits.to(device)  # splits a notebook loaded once (on the CPU, say) follow the run to its device
     if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
-    model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, width=cfg.width,
+    if len(splits.y_train) < 2:
+        raise UserError(f"training needs at least 2 samples, {cfg.dataset} has {len(splits.y_train)} after the validation carve; raise limit_train")
+    width = {} if cfg.width is None else {'width': cfg.width}  # None: the model builder's own default
+    model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, **width,
                         **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
@@ -144,13 +148,14 @@ def fit(cfg:RunConfig, # what to run
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-    steps_per_epoch = -(-len(splits.y_train) // cfg.batch_size)
+    steps_per_epoch = len(splits.y_train) // cfg.batch_size + (len(splits.y_train) % cfg.batch_size > 1)
     bar = tqdm(total=cfg.epochs*steps_per_epoch, disable=not progress, desc=f'{cfg.method} {cfg.dataset}', unit='step', leave=False)
     history, best, best_state = [], (-1.0, 0), None
     for epoch in range(1, cfg.epochs + 1):
         method.train(); _sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
         for x, y in splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen):
+            if len(y) == 1: continue  # a last batch of one sample: BatchNorm cannot normalise it, so it is skipped
             logits, stage_losses = method.step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()

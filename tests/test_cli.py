@@ -17,6 +17,15 @@ def test_train_writes_record(sll_nb, tmp_path):
     assert 'test acc' in r.stdout and str(out) in r.stdout  # the one-line summary
 
 
+def test_train_takes_each_models_own_width_and_skips_a_batch_of_one(sll_nb, tmp_path):
+    "Without --width a VGG-11 is 64 channels wide (the MLP's 1024 would need tens of GB); 129 images at batch 128 leave a batch of one."
+    out = tmp_path/'vgg.json'
+    r = sll_nb('train', '--model', 'vgg11', '--dataset', 'digits', '--epochs', '1', '--limit-train', '129', '--device', 'cpu', '--quiet', '--out', out)
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(out.read_text())
+    assert rec['config']['width'] is None and rec['train_size'] == 129
+
+
 def test_train_on_own_npz(sll_nb, tmp_path):
     g = np.random.default_rng(0)
     x = g.integers(0, 255, (120, 6, 6), dtype=np.uint8); y = (x.reshape(120, -1).mean(1) > 127).astype(np.int64)
@@ -41,6 +50,7 @@ BAD_INPUTS = {
     'negative pool': (['--pool', '-3'], 'pool must be positive'),
     'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be in (0, 1)'),
     'negative seed': (['--seed', '-1'], 'seed must be non-negative'),
+    'one training sample': (['--limit-train', '1'], 'training needs at least 2 samples, digits has 1 after the validation carve'),
 }
 
 
