@@ -155,7 +155,7 @@ def fit(cfg:RunConfig, # what to run
         method.train(); _sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
         for x, y in splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen):
-            if len(y) == 1: continue  # a last batch of one sample: BatchNorm cannot normalise it, so it is skipped
+            if len(y) == 1 < cfg.batch_size: continue  # a last batch of one sample: BatchNorm cannot normalise it, so it is skipped
             logits, stage_losses = method.step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()
