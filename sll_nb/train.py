@@ -5,10 +5,12 @@
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
 import copy, dataclasses, datetime, hashlib, inspect, json, time
+from itertools import islice
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm.auto import tqdm
 from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, seed_everything
 from .data import DATASETS, load
@@ -142,20 +144,22 @@ def fit(cfg:RunConfig, # what to run
     model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, **width,
                         **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
+    if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
+        raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
                          lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
                          label_smoothing=cfg.label_smoothing, extractor=cfg.extractor, depth=cfg.depth, width=cfg.width).to(device)
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
+    # a trailing batch of one sample is left out of every epoch: BatchNorm cannot normalise a single sample
     steps_per_epoch = len(splits.y_train) // cfg.batch_size + (len(splits.y_train) % cfg.batch_size > 1)
     bar = tqdm(total=cfg.epochs*steps_per_epoch, disable=not progress, desc=f'{cfg.method} {cfg.dataset}', unit='step', leave=False)
     history, best, best_state = [], (-1.0, 0), None
     for epoch in range(1, cfg.epochs + 1):
         method.train(); _sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
-        for x, y in splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen):
-            if len(y) == 1 < cfg.batch_size: continue  # a last batch of one sample: BatchNorm cannot normalise it, so it is skipped
+        for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps_per_epoch):
             logits, stage_losses = method.step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()

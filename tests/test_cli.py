@@ -51,6 +51,7 @@ BAD_INPUTS = {
     'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be in (0, 1)'),
     'negative seed': (['--seed', '-1'], 'seed must be non-negative'),
     'one training sample': (['--limit-train', '1'], 'training needs at least 2 samples, digits has 1 after the validation carve'),
+    'batch of one with BatchNorm': (['--batch-size', '1'], 'batch size 1 cannot train the mlp model: BatchNorm needs at least 2 samples per batch'),
 }
 
 
