@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, sys
 from dataclasses import fields
 from pathlib import Path
-from .core import UserError
+from .core import UserError, check_output_file
 
 # %% auto #0
 __all__ = ['COMMANDS', 'train_command', 'reproduce_command', 'parser', 'main', 'memory_command']
@@ -32,6 +32,7 @@ def train_command(args) -> int:
     from sll_nb.train import RunConfig, fit
     from sll_nb.reproduce import write_atomic
     cfg = RunConfig(**{f.name: getattr(args, f.name) for f in fields(RunConfig)}).validate()
+    if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
     rec = fit(cfg, data_root=args.data_root, progress=not args.quiet)
     if args.out: write_atomic(Path(args.out), json.dumps(rec, indent=1))
     print(f"{cfg.method} {cfg.model} {cfg.dataset}: test acc {100*rec['test_acc']:.2f}% "

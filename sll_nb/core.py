@@ -4,12 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import random
+import math, os, random
+from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['UserError', 'check_choice', 'check_positive', 'check_fraction', 'resolve_device', 'seed_everything']
+__all__ = ['UserError', 'check_choice', 'check_positive', 'check_fraction', 'check_output_file', 'resolve_device',
+           'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3d755c05
 class UserError(ValueError):
@@ -29,6 +31,7 @@ def check_positive(name:str, # what the value is, e.g. "epochs"
                    allow_zero:bool=False, # accept 0 too
                   ):
     "Return `value` if it is positive (or zero when allowed), else raise a `UserError`."
+    if not math.isfinite(value): raise UserError(f"{name} must be a finite number, got {value}")
     ok = value >= 0 if allow_zero else value > 0
     if not ok: raise UserError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
     return value
@@ -43,6 +46,17 @@ def check_fraction(name:str, # what the value is, e.g. "dropout"
     below = value < 1 if interval[-1] == ')' else value <= 1
     if not (above and below): raise UserError(f"{name} must be in {interval}, got {value}")
     return value
+
+# %% ../nbs/00_core.ipynb #38f57d0f
+def check_output_file(path:str|Path, # where a result will be written
+                     ) -> Path:
+    "Return `path` as a `Path` once its folder exists and is writable and it is not itself a folder, else raise a `UserError`."
+    path = Path(path)
+    if path.is_dir(): raise UserError(f"output {path} is a directory; give a file name, e.g. {path/'run.json'}")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise UserError(f"cannot create the folder of output {path}: {e.strerror}; choose another location") from None
+    if not os.access(path.parent, os.W_OK): raise UserError(f"cannot write output {path}: {path.parent} is not writable; choose another location")
+    return path
 
 # %% ../nbs/00_core.ipynb #f909a3a7
 def resolve_device(device:str='auto', # 'auto' (CUDA when present, else CPU), 'cpu' or 'cuda'

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
-from .core import UserError, check_choice, check_positive, resolve_device, seed_everything
+from .core import UserError, check_choice, check_output_file, check_positive, resolve_device, seed_everything
 from .models import MODELS, Stack, build_model, group_stages, stage_shapes
 from .methods import METHODS, Method, make_method
 from .projection import projection_for
@@ -323,6 +323,7 @@ def memory_command(args) -> int:
     methods = [m.strip() for m in args.methods.split(',') if m.strip()]
     if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
     for m in methods: check_choice('method', m, list(METHODS))
+    if args.out: check_output_file(args.out)  # before measuring, so a bad path cannot lose the rows
     rows = memory_sweep(args.model, depths, methods, width=args.width, batch_size=args.batch_size, in_shape=in_shape,
                         classes=args.classes, device=args.device, counter=args.counter, steps=args.steps,
                         blocks_per_unit=args.blocks_per_unit, pool=args.pool)

@@ -45,6 +45,8 @@ BAD_INPUTS = {
     'zero epochs': (['--epochs', '0'], 'epochs must be positive'),
     'zero width': (['--width', '0'], 'width must be positive'),
     'negative lr': (['--lr', '-0.1'], 'learning rate (lr) must be positive'),
+    'infinite lr': (['--lr', 'inf'], 'learning rate (lr) must be a finite number, got inf'),
+    'output is a directory': (['--out', '/'], 'output / is a directory; give a file name'),
     'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
     'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
     'negative pool': (['--pool', '-3'], 'pool must be positive'),

@@ -67,7 +67,8 @@ def test_cli(tmp_path, capsys):
     assert 'act/floor' in capsys.readouterr().out
 
 @pytest.mark.parametrize('bad,msg', [(['--methods', 'bp,hebb'], 'unknown method'), (['--depths', '2,x'], 'comma-separated'),
-                                     (['--depths', '0'], 'positive'), (['--model', 'lstm'], 'unknown model'), (['--batch-size', '0'], 'positive')])
+                                     (['--depths', '0'], 'positive'), (['--model', 'lstm'], 'unknown model'), (['--batch-size', '0'], 'positive'),
+                                     (['--out', '/'], 'is a directory')])
 def test_cli_bad_input(bad, msg, capsys):
     assert main(['memory', '--device', 'cpu', '--width', '8', '--batch-size', '4', '--in-shape', '1,8,8', *bad]) == 2
     err = capsys.readouterr().err
