@@ -194,14 +194,21 @@ def _read_npz(path:Path) -> dict:
                         f"{tuple(out['x_test'].shape[1:])}; both splits need the same image shape")
     return out
 
+def _check_test_classes(d:dict, path:Path) -> dict:
+    "`d` unchanged, once every class of its test split also occurs in its training split (checked on cached files too)."
+    unseen = sorted(set(d['y_test'].unique().tolist()) - set(d['y_train'].unique().tolist()))
+    if unseen: raise UserError(f"{path}: y_test has class(es) {', '.join(map(str, unseen[:10]))}{' ...' if len(unseen) > 10 else ''} that y_train "
+                               f"never shows, so no model can learn them; move some of their images into the training split or drop them from the test split")
+    return d
+
 def _npz_cached(path:Path, root) -> dict:
     "`_read_npz` through a `.pt` cache of the decoded tensors (LZMA `.npz` files take seconds to decode)."
     cached = cache_dir(root)/f"{path.stem}-{_source_key(path)}.pt"
-    if cached.exists(): return torch.load(cached, weights_only=True)
+    if cached.exists(): return _check_test_classes(torch.load(cached, weights_only=True), path)
     d = _read_npz(path)
     try: _atomic_write(cached, lambda t: torch.save(d, t))
     except OSError as e: warnings.warn(f"could not cache decoded {path.name} in {cached.parent}: {e}")
-    return d
+    return _check_test_classes(d, path)
 
 # %% ../nbs/03_data.ipynb #0db41acd
 _MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')

@@ -148,6 +148,7 @@ def test_cifar10_npz_in_root_is_used_and_cached(tmp_path):
     (dict(y_train=np.zeros((40, 2), int)), "must be a 1-d array of integer class labels"),
     (dict(y_test=-np.ones(10, int)), "negative labels"),
     (dict(x_test=np.zeros((10, 9, 9, 3), np.uint8)), "both splits need the same image shape"),
+    (dict(y_test=np.arange(10) % 4 + 3), "y_test has class(es) 4, 5, 6 that y_train never shows"),
     (dict(x_train=np.full((40, 8, 8, 3), 2.0)), "float but not within [0, 1]"),
     (dict(x_train=np.zeros((40, 8, 8, 3), np.int32)), "store images as uint8"),
 ])
