@@ -10,7 +10,7 @@ from pathlib import Path
 from .core import UserError, check_output_file
 
 # %% auto #0
-__all__ = ['COMMANDS', 'train_command', 'reproduce_command', 'parser', 'main', 'memory_command']
+__all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'parser', 'main', 'memory_command']
 
 # %% ../nbs/10_cli.ipynb #0eb1ec21
 def _config_arguments(parser:argparse.ArgumentParser):
@@ -40,9 +40,16 @@ def train_command(args) -> int:
           f"{rec['seconds_per_epoch']:.2f} s/epoch on {rec['device']}" + (f", record -> {args.out}" if args.out else ''))
     return 0
 
+def parse_param(value:str, # the VALUE of a --param KEY=VALUE
+               ):
+    "A `--param` value read as YAML, where `5e-4` is a float (plain YAML 1.1 reads it as the string '5e-4')."
+    import re, yaml
+    class Loader(yaml.SafeLoader): pass
+    Loader.add_implicit_resolver('tag:yaml.org,2002:float', re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list('-+0123456789'))
+    return yaml.load(value, Loader)
+
 def reproduce_command(args) -> int:
     "Run (or list) the experiment notebooks."
-    import yaml
     from sll_nb.reproduce import reproduce, experiments, describe
     if args.list:
         for name, path in experiments().items(): print(f'{name:24s} {describe(path)}')
@@ -51,7 +58,7 @@ def reproduce_command(args) -> int:
     for item in args.param or []:
         key, sep, value = item.partition('=')
         if not sep or not key.isidentifier(): raise UserError(f"--param takes KEY=VALUE (e.g. epochs=15 or seeds=[0,1]), got {item!r}")
-        params[key] = yaml.safe_load(value)
+        params[key] = parse_param(value)
     done = reproduce(args.profile, args.only, data_root=args.data_root, params=params)
     print(f"regenerated {len(done)} notebook(s) in the {args.profile} profile: figures/{args.profile}/, results/{args.profile}/")
     return 0

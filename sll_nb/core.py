@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import math, os, random
+import math, numbers, os, random
 from pathlib import Path
 import numpy as np
 import torch
@@ -26,11 +26,15 @@ def check_choice(name:str, # what the value is, e.g. "method"
     if value not in choices: raise UserError(f"unknown {name} {value!r}; choose one of: {', '.join(map(str, choices))}")
     return value
 
+def _check_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real): raise UserError(f"{name} must be a number, got {value!r}")
+
 def check_positive(name:str, # what the value is, e.g. "epochs"
                    value, # the number to check
                    allow_zero:bool=False, # accept 0 too
                   ):
     "Return `value` if it is positive (or zero when allowed), else raise a `UserError`."
+    _check_number(name, value)
     if not math.isfinite(value): raise UserError(f"{name} must be a finite number, got {value}")
     ok = value >= 0 if allow_zero else value > 0
     if not ok: raise UserError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
@@ -42,6 +46,7 @@ def check_fraction(name:str, # what the value is, e.g. "dropout"
                   ):
     "Return `value` if it lies in `interval`, else raise a `UserError` naming the interval."
     check_choice('interval', interval, ['[0, 1)', '[0, 1]', '(0, 1]', '(0, 1)'])
+    _check_number(name, value)
     above = value > 0 if interval[0] == '(' else value >= 0
     below = value < 1 if interval[-1] == ')' else value <= 1
     if not (above and below): raise UserError(f"{name} must be in {interval}, got {value}")

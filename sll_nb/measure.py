@@ -318,7 +318,8 @@ def memory_command(args) -> int:
     import json
     from pathlib import Path
     from sll_nb.reproduce import write_atomic
-    if args.threads: torch.set_num_threads(args.threads)
+    if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
+    check_positive('classes', args.classes)
     depths, in_shape = _int_list('depths', args.depths), tuple(_int_list('in-shape', args.in_shape))
     methods = [m.strip() for m in args.methods.split(',') if m.strip()]
     if not methods: raise UserError("--methods is empty; give e.g. bp,sll")

@@ -68,7 +68,8 @@ def test_cli(tmp_path, capsys):
 
 @pytest.mark.parametrize('bad,msg', [(['--methods', 'bp,hebb'], 'unknown method'), (['--depths', '2,x'], 'comma-separated'),
                                      (['--depths', '0'], 'positive'), (['--model', 'lstm'], 'unknown model'), (['--batch-size', '0'], 'positive'),
-                                     (['--out', '/'], 'is a directory')])
+                                     (['--out', '/'], 'is a directory'),
+                                     (['--classes', '0'], 'classes must be positive'), (['--threads', '0'], 'threads must be positive')])
 def test_cli_bad_input(bad, msg, capsys):
     assert main(['memory', '--device', 'cpu', '--width', '8', '--batch-size', '4', '--in-shape', '1,8,8', *bad]) == 2
     err = capsys.readouterr().err
