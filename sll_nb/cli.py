@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #b5de8328
 from __future__ import annotations
-import argparse, json, sys
+import argparse, functools, json, re, sys
 from dataclasses import fields
 from pathlib import Path
 from .core import UserError, check_output_file
@@ -40,13 +40,19 @@ def train_command(args) -> int:
           f"{rec['seconds_per_epoch']:.2f} s/epoch on {rec['device']}" + (f", record -> {args.out}" if args.out else ''))
     return 0
 
+@functools.cache
+def _param_loader():
+    "PyYAML's safe loader plus YAML 1.2's exponent floats; built once, on first use (yaml is imported only then)."
+    import yaml
+    class Loader(yaml.SafeLoader): pass
+    Loader.add_implicit_resolver('tag:yaml.org,2002:float', re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list('-+0123456789'))
+    return Loader
+
 def parse_param(value:str, # the VALUE of a --param KEY=VALUE
                ):
     "A `--param` value read as YAML, where `5e-4` is a float (plain YAML 1.1 reads it as the string '5e-4')."
-    import re, yaml
-    class Loader(yaml.SafeLoader): pass
-    Loader.add_implicit_resolver('tag:yaml.org,2002:float', re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list('-+0123456789'))
-    return yaml.load(value, Loader)
+    import yaml
+    return yaml.load(value, _param_loader())
 
 def reproduce_command(args) -> int:
     "Run (or list) the experiment notebooks."
