@@ -11,8 +11,8 @@ from .core import UserError, check_positive
 from .models import MODELS, Stack, stage_shapes, group_stages
 
 # %% auto #0
-__all__ = ['VGG11', 'conv_bn', 'readout', 'vgg11', 'BasicBlock', 'resnet18', 'PatchEmbed', 'Block', 'TokenHead', 'vit',
-           'plaincnn', 'BeliefCascade', 'simplecnn']
+__all__ = ['VGG11', 'conv_bn', 'readout', 'backbone_stack', 'vgg11', 'BasicBlock', 'resnet18', 'PatchEmbed', 'Block', 'TokenHead',
+           'vit', 'plaincnn', 'BeliefCascade', 'simplecnn']
 
 # %% ../nbs/04a_convnets.ipynb #cc31b958
 def conv_bn(c_in:int, c_out:int, pool:bool=False) -> nn.Sequential:
@@ -24,6 +24,17 @@ def readout(c_in:int, classes:int) -> nn.Sequential:
     "Global average pool, flatten, linear: the read-out stage of the conv nets."
     return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, classes))
 
+def backbone_stack(stages:list[nn.Module], # a fixed conv backbone, one stage per layer or block
+                   c_in:int, # channels of its last feature map
+                   classes:int, # K
+                   modules:int|None=None, # None: end in the linear `readout`; L: in SID's L belief modules on the pooled features
+                  ) -> Stack:
+    "The backbone ended by its read-out stage, or with its last stage pooling and a `BeliefCascade` (see the SimpleCNN below) after it."
+    if modules is None: return Stack([*stages, readout(c_in, classes)])
+    check_positive('depth (number of SID modules)', modules)
+    *body, last = stages  # the pooling rides with the last stage, so that every stage has parameters to train
+    return Stack([*body, nn.Sequential(last, nn.AdaptiveAvgPool2d(1), nn.Flatten()), BeliefCascade(c_in, classes, modules)])
+
 def _check_image(in_shape):
     if len(in_shape) != 3: raise UserError(f"conv nets need image inputs of shape (C, H, W), got {tuple(in_shape)}; use model mlp for flat data")
 
@@ -31,10 +42,10 @@ VGG11 = [1, 'M', 2, 'M', 4, 4, 'M', 8, 8, 'M', 8, 8, 'M'] # channel multipliers 
 
 def vgg11(in_shape:tuple, # (C, H, W) of one input, e.g. (1, 28, 28) or (3, 32, 32)
           classes:int, # number of classes K
-          depth:int|None=None, # ignored: VGG-11 has 8 conv layers
+          depth:int|None=None, # None: the linear read-out; L: SID's L belief modules instead (VGG-11 itself is 8 conv layers)
           width:int=64, # channels of the first conv layer (64 in VGG-11)
           **_) -> Stack:
-    "VGG-11 with BatchNorm: 8 conv stages (each with its max-pool) and a linear read-out stage."
+    "VGG-11 with BatchNorm: 8 conv stages (each with its max-pool), then a linear read-out stage or a belief cascade."
     _check_image(in_shape); check_positive('width', width)
     stages, c, size = [], in_shape[0], in_shape[1]
     for i, m in enumerate(VGG11):
@@ -42,7 +53,7 @@ def vgg11(in_shape:tuple, # (C, H, W) of one input, e.g. (1, 28, 28) or (3, 32, 
         pool = i + 1 < len(VGG11) and VGG11[i + 1] == 'M' and size >= 2
         stages.append(conv_bn(c, m*width, pool)); c = m*width
         if pool: size //= 2
-    return Stack([*stages, readout(c, classes)])
+    return backbone_stack(stages, c, classes, depth)
 
 # %% ../nbs/04a_convnets.ipynb #acbd13f1
 class BasicBlock(nn.Module):
@@ -60,17 +71,17 @@ class BasicBlock(nn.Module):
 
 def resnet18(in_shape:tuple, # (C, H, W) of one input
              classes:int, # number of classes K
-             depth:int|None=None, # ignored: ResNet-18 has 4 groups of 2 blocks
+             depth:int|None=None, # None: the linear read-out; L: SID's L belief modules instead (ResNet-18 itself is 4 groups of 2 blocks)
              width:int=64, # channels of the first group (64 in ResNet-18)
              **_) -> Stack:
-    "CIFAR ResNet-18: 8 residual-block stages (the 3x3 stem in the first) and a linear read-out stage."
+    "CIFAR ResNet-18: 8 residual-block stages (the 3x3 stem in the first), then a linear read-out stage or a belief cascade."
     _check_image(in_shape); check_positive('width', width)
     stem = nn.Sequential(nn.Conv2d(in_shape[0], width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU())
     blocks, c = [], width
     for g, mult in enumerate((1, 2, 4, 8)):
         for b in range(2):
             blocks.append(BasicBlock(c, mult*width, 2 if g > 0 and b == 0 else 1)); c = mult*width
-    return Stack([nn.Sequential(stem, blocks[0]), *blocks[1:], readout(c, classes)])
+    return backbone_stack([nn.Sequential(stem, blocks[0]), *blocks[1:]], c, classes, depth)
 
 # %% ../nbs/04a_convnets.ipynb #524cade0
 class PatchEmbed(nn.Module):

@@ -30,7 +30,7 @@ class RunConfig:
     method: str = 'sll' # bp, sll, svp, localce, ...
     model: str = 'mlp' # a key of `models.MODELS`
     dataset: str = 'digits' # a name in `data.DATASETS` or a path to a .npz file
-    depth: int = 3 # hidden layers (or blocks/modules, by model)
+    depth: int|None = None # hidden layers, blocks or SID modules, by model; None: the model's own (mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11/resnet18 their linear read-out, where a depth adds that many SID modules)
     width: int|None = None # units per hidden layer, channels or embedding dimension; None: the model's own (mlp 1024, vgg11/resnet18/plaincnn 64, vit 192, simplecnn 256)
     epochs: int = 10 # passes over the training split
     batch_size: int = 128 # samples per step
@@ -59,9 +59,10 @@ class RunConfig:
         check_choice('method', self.method, list(METHODS)); check_choice('model', self.model, list(MODELS))
         if not (self.dataset in DATASETS or str(self.dataset).endswith('.npz')):
             raise UserError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}, or a path to a .npz file")
-        for name, label in (('depth', 'depth'), ('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
+        for name, label in (('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
             check_positive(label, getattr(self, name))
-        if self.width is not None: check_positive('width', self.width)
+        for name in ('depth', 'width'):
+            if getattr(self, name) is not None: check_positive(name, getattr(self, name))
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
@@ -140,15 +141,14 @@ def fit(cfg:RunConfig, # what to run
     if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
     if len(splits.y_train) < 2:
         raise UserError(f"training needs at least 2 samples, {cfg.dataset} has {len(splits.y_train)} after the validation carve; raise limit_train")
-    width = {} if cfg.width is None else {'width': cfg.width}  # None: the model builder's own default
-    model = build_model(cfg.model, splits.in_shape, splits.classes, depth=cfg.depth, **width,
-                        **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
+    size = {k: v for k, v in (('depth', cfg.depth), ('width', cfg.width)) if v is not None}  # None: the model builder's own default
+    model = build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
                          lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
-                         label_smoothing=cfg.label_smoothing, extractor=cfg.extractor, depth=cfg.depth, width=cfg.width).to(device)
+                         label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)  # SID's modules follow the model
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)

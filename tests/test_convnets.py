@@ -11,16 +11,28 @@ from sll_nb.feedback import FALinearFn
 
 torch.set_num_threads(1)
 CONVNETS = ('vgg11', 'resnet18', 'vit', 'plaincnn', 'simplecnn')
+FIXED_BACKBONES = ('vgg11', 'resnet18')  # their depth is fixed; a depth given adds SID's belief modules
 SHAPES = ((1, 28, 28), (3, 32, 32))
 
 @pytest.mark.parametrize('name', CONVNETS)
 @pytest.mark.parametrize('shape', SHAPES)
 def test_stage_shapes(name, shape):
-    m = build_model(name, shape, 10, depth=3, width=16)
+    m = build_model(name, shape, 10, depth=None if name in FIXED_BACKBONES else 3, width=16)
     shapes = stage_shapes(m, shape)
     assert shapes[-1] == (10,)
     assert all(len(s) == (2 if name == 'vit' else 3) for s in shapes[:(-1 if name != 'simplecnn' else -2)])
     assert len(m) == {'vgg11': 9, 'resnet18': 9, 'vit': 3, 'plaincnn': 4, 'simplecnn': 6}[name]
+
+@pytest.mark.parametrize('name', FIXED_BACKBONES)
+def test_backbone_depth_is_sid_modules(name):
+    "On VGG-11 and ResNet-18 a depth appends that many belief modules, and SID trains locally the network BP trains."
+    from sll_nb.train import RunConfig, fit
+    nets = {m: fit(RunConfig(method=m, model=name, dataset='digits', depth=3, width=8, epochs=1, limit_train=128, device='cpu'),
+                   progress=False, return_method=True)[1].model for m in ('bp', 'sid')}
+    assert len(nets['bp'].stages[-1].blocks) == 3
+    shapes = {m: [p.shape for p in net.parameters()] for m, net in nets.items()}
+    assert shapes['bp'] == shapes['sid']
+    assert len(build_model(name, (1, 28, 28), 10, width=8)) == 9  # no depth: the backbone and its linear read-out
 
 def test_vgg11_shapes_by_input():
     assert stage_shapes(build_model('vgg11', (1, 28, 28), 10, width=64), (1, 28, 28))[-2] == (512, 1, 1)
@@ -45,7 +57,7 @@ def test_fa_feedback_is_fixed_matrix_not_transpose():
 @pytest.mark.parametrize('name', ['vgg11', 'plaincnn', 'vit'])
 def test_methods_step_every_model(method, name):
     torch.manual_seed(0)
-    m = build_model(name, (1, 28, 28), 10, depth=2, width=8 if name != 'vit' else 16)
+    m = build_model(name, (1, 28, 28), 10, depth=None if name in FIXED_BACKBONES else 2, width=8 if name != 'vit' else 16)
     meth = make_method(method, m, (1, 28, 28), 10, pool=64, alpha=0.5, label_smoothing=0.0, extractor='all')
     w = [p.detach().clone() for p in m.parameters()]
     logits, losses = meth.step(torch.randn(4, 1, 28, 28), torch.arange(4))
@@ -62,7 +74,7 @@ def test_sll_units_keep_other_unit_fixed():
 
 def test_fit_runs_new_models_and_methods(tmp_path):
     from sll_nb.train import RunConfig, run
-    for model, method, units in (('vgg11', 'dfa', None), ('vit', 'sll', 2), ('plaincnn', 'fa', None)):
+    for model, method, units in (('vgg11', 'dfa', None), ('vit', 'sll', 2), ('plaincnn', 'fa', None)):  # vgg11 with depth 2: its cascade
         cfg = RunConfig(method=method, model=model, dataset='digits', depth=2, width=8, epochs=1, limit_train=128,
                         pool=16, units=units, device='cpu')
         rec = run(cfg, results=tmp_path, progress=False)
