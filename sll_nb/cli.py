@@ -29,9 +29,11 @@ def _config_arguments(parser:argparse.ArgumentParser):
 
 def train_command(args) -> int:
     "Train one configuration, show progress, print a one-line summary and write the record."
-    from sll_nb.train import RunConfig, fit
+    from sll_nb.train import RunConfig, fit, unused_hyperparameters
     from sll_nb.reproduce import write_atomic
     cfg = RunConfig(**{f.name: getattr(args, f.name) for f in fields(RunConfig)}).validate()
+    if unused := sorted(n for n in unused_hyperparameters(cfg.method) if getattr(cfg, n) != getattr(RunConfig, n)):
+        print(f"sll-nb: note: {cfg.method} does not use {', '.join('--' + n.replace('_', '-') for n in unused)}; ignoring it", file=sys.stderr)
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
     rec = fit(cfg, data_root=args.data_root, progress=not args.quiet)
     if args.out: write_atomic(Path(args.out), json.dumps(rec, indent=1))
