@@ -89,6 +89,7 @@ class FA(BP):
 # %% ../nbs/05a_feedback.ipynb #3ba70c5f
 class DFA(Method):
     "Direct feedback alignment: stage i's output receives B_i e, with e = (softmax - onehot)/batch and B_i fixed random."
+    stagewise = True
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the feedback matrices
                  classes:int, # K

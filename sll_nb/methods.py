@@ -18,6 +18,7 @@ __all__ = ['METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 
 # %% ../nbs/05_methods.ipynb #237124f2
 class Method(nn.Module):
     "Base class: a model plus the rule that updates it."
+    stagewise = False # whether the update is computed stage by stage, so that grouping stages into units (SLL^{i+}) changes it
     def __init__(self, model:Stack, lr:float=5e-4, weight_decay:float=0.0):
         super().__init__()
         check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
@@ -44,6 +45,7 @@ class BP(Method):
 # %% ../nbs/05_methods.ipynb #99066c0a
 class LocalLearning(Method):
     "Each stage trains on its own loss through a fixed random head; no gradient crosses a stage boundary."
+    stagewise = True
     layer_loss = staticmethod(sll_layer_loss)
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the heads

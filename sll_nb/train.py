@@ -70,7 +70,10 @@ class RunConfig:
         if self.hidden_dropout and self.model != 'mlp':
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
         if self.limit_train is not None: check_positive('limit train', self.limit_train)
-        if self.units is not None: check_positive('units', self.units)
+        if self.units is not None:
+            check_positive('units', self.units)
+            if not METHODS[self.method].stagewise:
+                raise UserError(f"units groups stages into locally trained units (SLL^{{i+}}); {self.method} does not train stage by stage, so leave units unset")
         if self.pool is not None: check_positive('pool', self.pool)
         check_fraction('alpha', self.alpha, '[0, 1]'); check_fraction('label smoothing', self.label_smoothing)
         check_fraction('label noise', self.label_noise, '[0, 1]'); check_positive('seed', self.seed, allow_zero=True)

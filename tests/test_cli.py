@@ -54,6 +54,7 @@ BAD_INPUTS = {
     'negative seed': (['--seed', '-1'], 'seed must be non-negative'),
     'one training sample': (['--limit-train', '1'], 'training needs at least 2 samples, digits has 1 after the validation carve'),
     'batch of one with BatchNorm': (['--batch-size', '1'], 'batch size 1 cannot train the mlp model: BatchNorm needs at least 2 samples per batch'),
+    'units without a stage-wise method': (['--method', 'bp', '--units', '2'], 'bp does not train stage by stage, so leave units unset'),
 }
 
 
