@@ -1,4 +1,5 @@
-"""Experiment-notebook logic on tiny runs: the learning-rate choice of `mlp_table1` and the seed averaging of `vit_table3`."""
+"""Experiment-notebook logic on tiny runs: the learning-rate choice of `mlp_table1`, the seed averaging of `vit_table3`,
+and every notebook's paper-profile code path shrunk to `digits`."""
 import pandas as pd
 import papermill as pm
 import pytest
@@ -42,3 +43,42 @@ def test_vit_table3_averages_over_seeds(tmp_path, output):
     # both files are rounded to 3 decimals, so the mean of the rounded runs may sit 0.001 from the rounded mean
     assert (table.set_index('method').test_acc - means).abs().max() <= 1e-3 + 1e-9
     assert table.set_index('method').step_mem_vs_bp['SLL^2+'] < 1
+
+
+# Every experiment's paper protocol, shrunk to `digits`, one seed and one epoch (more where a notebook checks that its runs learnt), so that its code paths (the VGG-11,
+# ResNet-18 and many-seed loops no CPU session runs at full size) are exercised here and not first on a GPU.
+PAPER_PATHS = {
+    'mlp_table1': dict(datasets=['digits'], epochs=10, seeds=[0], width=64),  # its own check wants every method above chance
+    'ablation_dropout_lambda': dict(datasets=['digits'], epochs=10, seeds=[0], width=64, grid=False, head_scales=['fan_in']),  # its JL-vs-fan-in check needs a wide layer
+    'ablation_fig4': dict(dataset='digits', epochs=10, widths=[64], pools=[None, 16]),  # SLL at width 32 needs ~30 epochs of digits to beat 2x chance
+    'weights_fig5': dict(dataset='digits', epochs=1),
+    'cnn_table2': dict(datasets=['digits'], epochs=1, seeds=[0], width=8),
+    'vit_table3': dict(datasets=['digits'], epochs=1, seeds=[0], width=32, depth=3, units=[3]),
+    'sid_table1': dict(datasets=['digits'], epochs=1, seeds=[0]),
+    'sid_noise_table5': dict(datasets=['digits'], epochs=1, seeds=[0]),
+    'sid_depth_fig4': dict(dataset='digits', epochs=1, depths=[2]),
+    'sid_alpha_fig6': dict(dataset='digits', epochs=1),
+    'sid_belief_fig5': dict(dataset='digits', epochs=1),
+}
+# notebooks whose paper profile runs the quick profile's code at larger sizes only, so the quick run in nbdev_test covers it
+# (their checks of the science, like deeper layers ending with a lower loss, need the quick profile's training to hold)
+SAME_CODE_AS_QUICK = {'layerwise_fig3': 'the paper profile changes width, epochs, training size and t-SNE size only'}
+
+@pytest.mark.parametrize('name', PAPER_PATHS)
+def test_paper_profile_runs(tmp_path, name):
+    (tmp_path/'settings.ini').touch()  # makes tmp_path the project root, so results/ and figures/ land there, not in results/paper
+    pm.execute_notebook(str(ROOT/'nbs'/'experiments'/f'{name}.ipynb'), str(tmp_path/f'{name}.ipynb'),
+                        parameters=dict(profile='paper', **PAPER_PATHS[name]), cwd=str(tmp_path), progress_bar=False)
+    tables = list((tmp_path/'results'/'paper').glob('*.csv'))
+    assert tables and all(len(pd.read_csv(t)) for t in tables)
+
+
+def test_paper_paths_cover_every_experiment_with_a_dataset_parameter():
+    "A new experiment notebook that trains on a dataset gets a row in PAPER_PATHS or a reason in SAME_CODE_AS_QUICK."
+    import json
+    trains = set()
+    for nb in (ROOT/'nbs'/'experiments').glob('*.ipynb'):
+        cells = json.loads(nb.read_text())['cells']
+        params = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
+        if 'dataset' in params: trains.add(nb.stem)
+    assert trains == set(PAPER_PATHS) | set(SAME_CODE_AS_QUICK) and not set(PAPER_PATHS) & set(SAME_CODE_AS_QUICK)
