@@ -58,10 +58,12 @@ class LocalLearning(Method):
                  seed:int=0, # seeds the heads
                  head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
                  trainable_heads:bool=False, # train the heads with their stages (only `LearnedHeadCE` does)
+                 readout_lam:float|None=None, # lambda_L of the read-out stage; None: `lam`, like every other stage
                  **_):
         super().__init__(model, lr, weight_decay)
         check_positive('lambda', lam, allow_zero=True)
-        self.lam = lam
+        if readout_lam is not None: check_positive('read-out lambda', readout_lam, allow_zero=True)
+        self.lam, self.readout_lam = lam, lam if readout_lam is None else readout_lam
         shapes = stage_shapes(model, in_shape)
         self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
                                                   trainable=trainable_heads) for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
@@ -75,7 +77,7 @@ class LocalLearning(Method):
         "Update stage `i` alone from its local loss."
         out = self.model.stages[i](h.detach())
         v = self.heads[i](out)
-        loss, pred, align = self.layer_loss(v, y, v_prev, self.lam)
+        loss, pred, align = self.layer_loss(v, y, v_prev, self.readout_lam if i == len(self.model) - 1 else self.lam)
         loss.backward()
         self.optimizers[i].step(); self.optimizers[i].zero_grad(set_to_none=True)
         return out.detach(), v.detach(), torch.stack([pred.detach(), align.detach()])
@@ -98,7 +100,7 @@ class SVP(LocalLearning):
 class LocalCE(LocalLearning):
     "Greedy local learning: each stage trains on its own head's cross-entropy only (SLL with lambda = 0)."
     def __init__(self, model, in_shape, classes, **kwargs):
-        super().__init__(model, in_shape, classes, **{**kwargs, 'lam': 0.0})
+        super().__init__(model, in_shape, classes, **{**kwargs, 'lam': 0.0, 'readout_lam': 0.0})
 
 class LearnedHeadCE(LocalCE):
     "Greedy local learning through *trained* linear heads (Nøkland & Eidnes' 'pred' loss): LocalCE with each R learned."

@@ -37,6 +37,7 @@ class RunConfig:
     lr: float = 5e-4 # Adam learning rate
     weight_decay: float = 0.0 # Adam weight decay
     lam: float = 1.0 # weight of the local alignment term
+    readout_lam: float|None = None # SLL/SVP: the alignment weight of the read-out stage alone; None: lam (0: the read-out trains on cross-entropy alone)
     dropout: float = 0.1 # Bernoulli dropout rate on the projection matrices
     pool: int|None = None # average-pool each stage's output to about this many features before its head
     head_scale: str = 'fan_in' # normalisation of the random heads: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
@@ -64,6 +65,7 @@ class RunConfig:
         for name in ('depth', 'width'):
             if getattr(self, name) is not None: check_positive(name, getattr(self, name))
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
+        if self.readout_lam is not None: check_positive('read-out lambda', self.readout_lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
         check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
         check_fraction('dropout', self.dropout); check_fraction('hidden dropout', self.hidden_dropout)
@@ -90,9 +92,9 @@ class RunConfig:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 # fields added after run records existed; at their defaults they leave a configuration's hash as it was
-ADDED_LATER = ('flip', 'hidden_dropout')
+ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam')
 # the hyper-parameters `fit` hands to every method; each method's constructor takes only those it uses
-METHOD_HYPERPARAMETERS = ('lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
+METHOD_HYPERPARAMETERS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
 
 def unused_hyperparameters(method:str, # a key of `METHODS`
                           ) -> set[str]: # the `METHOD_HYPERPARAMETERS` no constructor along the method's class hierarchy takes
@@ -150,7 +152,7 @@ def fit(cfg:RunConfig, # what to run
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                         lam=cfg.lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
+                         lam=cfg.lam, readout_lam=cfg.readout_lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
                          label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)  # SID's modules follow the model
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)

@@ -48,6 +48,7 @@ BAD_INPUTS = {
     'infinite lr': (['--lr', 'inf'], 'learning rate (lr) must be a finite number, got inf'),
     'output is a directory': (['--out', '/'], 'output / is a directory; give a file name'),
     'bad dropout': (['--dropout', '1.5'], 'dropout must be in [0, 1)'),
+    'negative read-out lambda': (['--readout-lam', '-1'], 'read-out lambda must be non-negative'),
     'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
     'negative pool': (['--pool', '-3'], 'pool must be positive'),
     'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be in (0, 1)'),
