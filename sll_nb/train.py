@@ -55,6 +55,11 @@ class RunConfig:
     seed: int = 0 # seeds initialisation, heads, batch order, augmentation and label noise
     device: str = 'auto' # auto, cpu or cuda
 
+    def __post_init__(self):  # an integer given for a float field (-p lam=1 is YAML's int) is that float, in the record and its hash
+        for f in dataclasses.fields(self):
+            if f.type.replace(' ', '') in ('float', 'float|None') and type(getattr(self, f.name)) is int:
+                object.__setattr__(self, f.name, float(getattr(self, f.name)))
+
     def validate(self) -> RunConfig:
         "Raise a `UserError` for any invalid field; return self."
         check_choice('method', self.method, list(METHODS)); check_choice('model', self.model, list(MODELS))
@@ -86,8 +91,6 @@ class RunConfig:
     def key(self) -> str:
         "A short hash of the configuration naming the run record: device resolved, hyper-parameters the method does not take reset to their defaults."
         d = asdict(self); d['device'] = resolve_device(self.device).type
-        d.update({f.name: float(d[f.name]) for f in dataclasses.fields(self)  # -p lam=1 (YAML's int) is the run lam=1.0 names
-                  if f.type.replace(' ', '') in ('float', 'float|None') and type(d[f.name]) is int})
         if self.method in METHODS: d.update({name: getattr(RunConfig, name) for name in unused_hyperparameters(self.method)})
         for name in ADDED_LATER:  # hashed only when set, so the records made before these fields existed keep their names
             if d[name] == getattr(RunConfig, name): del d[name]

@@ -45,8 +45,9 @@ def test_vit_table3_averages_over_seeds(tmp_path, output):
     assert table.set_index('method').step_mem_vs_bp['SLL^2+'] < 1
 
 
-# Every experiment's paper protocol, shrunk to `digits`, one seed and one epoch (more where a notebook checks that its runs learnt), so that its code paths (the VGG-11,
-# ResNet-18 and many-seed loops no CPU session runs at full size) are exercised here and not first on a GPU.
+# Every experiment's paper protocol, shrunk to `digits`, one seed and one epoch (more where a notebook checks that its
+# runs learnt), so that its code paths (the VGG-11, ResNet-18 and many-seed loops no CPU session runs at full size) are
+# exercised here and not first on a GPU.
 PAPER_PATHS = {
     'mlp_table1': dict(datasets=['digits'], epochs=10, seeds=[0], width=64),  # its own check wants every method above chance
     'ablation_dropout_lambda': dict(datasets=['digits'], epochs=10, seeds=[0], width=64, grid=False, head_scales=['fan_in']),  # its JL-vs-fan-in check needs a wide layer
@@ -75,10 +76,5 @@ def test_paper_profile_runs(tmp_path, name):
 
 def test_paper_paths_cover_every_experiment_with_a_dataset_parameter():
     "A new experiment notebook that trains on a dataset gets a row in PAPER_PATHS or a reason in SAME_CODE_AS_QUICK."
-    import json
-    trains = set()
-    for nb in (ROOT/'nbs'/'experiments').glob('*.ipynb'):
-        cells = json.loads(nb.read_text())['cells']
-        params = next(''.join(c['source']) for c in cells if 'parameters' in c.get('metadata', {}).get('tags', []))
-        if 'dataset' in params: trains.add(nb.stem)
+    trains = {nb.stem for nb in (ROOT/'nbs'/'experiments').glob('*.ipynb') if {'dataset', 'datasets'} & set(pm.inspect_notebook(str(nb)))}
     assert trains == set(PAPER_PATHS) | set(SAME_CODE_AS_QUICK) and not set(PAPER_PATHS) & set(SAME_CODE_AS_QUICK)
