@@ -16,15 +16,14 @@ __all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'par
 def _config_arguments(parser:argparse.ArgumentParser):
     "Add one option per `RunConfig` field, typed and documented from the dataclass."
     from fastcore.docments import docments
-    from sll_nb.train import RunConfig
+    from sll_nb.train import RunConfig, field_type
     helps = {k: (v or '').replace('%', '%%') for k, v in docments(RunConfig).items()}  # argparse formats help with %
     for f in fields(RunConfig):
         default = f.default
-        if isinstance(default, bool) or str(f.type).replace(' ', '') == 'bool|None':  # --flag / --no-flag
+        if field_type(f) is bool:  # --flag / --no-flag
             parser.add_argument(f'--{f.name.replace("_", "-")}', default=default, action=argparse.BooleanOptionalAction, help=helps.get(f.name))
-        else:
-            typ = {'int': int, 'float': float}.get(str(f.type).replace(' ', '').removesuffix('|None'), str)  # `int | None` parses as int
-            parser.add_argument(f'--{f.name.replace("_", "-")}', type=typ, default=default, metavar=f.name.upper(),
+        else:  # `int | None` parses as int
+            parser.add_argument(f'--{f.name.replace("_", "-")}', type=field_type(f), default=default, metavar=f.name.upper(),
                                 help=f'{helps.get(f.name) or ""} (default: {default})')
 
 def train_command(args) -> int:

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
+from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_output_file, check_positive, resolve_device, seed_everything
 from .models import MODELS, Stack, build_model, group_stages, stage_shapes
 from .methods import METHODS, Method, make_method
@@ -19,7 +20,7 @@ for _name in ('sll_nb.convnets', 'sll_nb.sid', 'sll_nb.feedback'):  # register C
 # %% auto #0
 __all__ = ['COUNTERS', 'LOCAL_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker', 'model_state',
            'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows', 'mlp_flops',
-           'count_flops', 'throughput', 'memory_command']
+           'count_flops', 'throughput', 'count_ops', 'memory_command']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -304,6 +305,21 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
             for _ in range(steps): m.step(x, y)
             _sync(device); runs[k].append(steps*len(x) / (time.perf_counter() - t0))
     return {k: dict(samples_per_s=statistics.median(v), runs=v) for k, v in runs.items()}
+
+# %% ../nbs/07_measure.ipynb #fd088ac7
+class _OpCounter(TorchDispatchMode):
+    "Counts the operators that reach a kernel while it is active."
+    def __init__(self): super().__init__(); self.ops = 0
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops += 1
+        return func(*args, **(kwargs or {}))
+
+def count_ops(method:Method, # a method that has taken a step already (its optimiser state exists, as in training)
+              x:Tensor, y:Tensor, # one batch
+             ) -> int:
+    "Number of ATen operators one `method.step(x, y)` dispatches to kernels."
+    with _OpCounter() as counter: method.step(x, y)
+    return counter.ops
 
 # %% ../nbs/07_measure.ipynb #b60e9adf
 def _int_list(name:str, text:str) -> list[int]:

@@ -20,10 +20,14 @@ from .reproduce import project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'RunConfig', 'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'fit',
-           'runs_dir', 'run']
+__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'field_type', 'RunConfig', 'unused_hyperparameters', 'evaluate',
+           'lr_schedulers', 'fit', 'runs_dir', 'run']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
+def field_type(f:dataclasses.Field) -> type:
+    "The type a dataclass field holds, read from its annotation (a string under `from __future__ import annotations`): `float|None` is float."
+    return {'int': int, 'float': float, 'bool': bool}.get(str(f.type).replace(' ', '').removesuffix('|None'), str)
+
 @dataclass(frozen=True)
 class RunConfig:
     "Everything that defines a training run."
@@ -57,7 +61,7 @@ class RunConfig:
 
     def __post_init__(self):  # an integer given for a float field (-p lam=1 is YAML's int) is that float, in the record and its hash
         for f in dataclasses.fields(self):
-            if f.type.replace(' ', '') in ('float', 'float|None') and type(getattr(self, f.name)) is int:
+            if field_type(f) is float and type(getattr(self, f.name)) is int:
                 object.__setattr__(self, f.name, float(getattr(self, f.name)))
 
     def validate(self) -> RunConfig:
