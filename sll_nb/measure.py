@@ -306,7 +306,7 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
             _sync(device); runs[k].append(steps*len(x) / (time.perf_counter() - t0))
     return {k: dict(samples_per_s=statistics.median(v), runs=v) for k, v in runs.items()}
 
-# %% ../nbs/07_measure.ipynb #fd088ac7
+# %% ../nbs/07_measure.ipynb #1bfbbd4c
 class _OpCounter(TorchDispatchMode):
     "Counts the operators that reach a kernel while it is active."
     def __init__(self): super().__init__(); self.ops = 0
