@@ -22,7 +22,7 @@ def _config_arguments(parser:argparse.ArgumentParser):
         default = f.default
         if field_type(f) is bool:  # --flag / --no-flag
             parser.add_argument(f'--{f.name.replace("_", "-")}', default=default, action=argparse.BooleanOptionalAction, help=helps.get(f.name))
-        else:  # `int | None` parses as int
+        else:  # int, float or str as annotated (`int|None` parses as int)
             parser.add_argument(f'--{f.name.replace("_", "-")}', type=field_type(f), default=default, metavar=f.name.upper(),
                                 help=f'{helps.get(f.name) or ""} (default: {default})')
 
