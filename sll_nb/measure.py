@@ -317,7 +317,7 @@ class _OpCounter(TorchDispatchMode):
 def count_ops(method:Method, # a method that has taken a step already (its optimiser state exists, as in training)
               x:Tensor, y:Tensor, # one batch
              ) -> int:
-    "Number of ATen operators one `method.step(x, y)` dispatches to kernels."
+    "Number of ATen operators one `method.step(x, y)` dispatches below autograd (views such as `detach` included)."
     with _OpCounter() as counter: method.step(x, y)
     return counter.ops
 
