@@ -308,7 +308,7 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
 
 # %% ../nbs/07_measure.ipynb #1bfbbd4c
 class _OpCounter(TorchDispatchMode):
-    "Counts the operators that reach a kernel while it is active."
+    "Counts the operators dispatched below autograd while it is active."
     def __init__(self): super().__init__(); self.ops = 0
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.ops += 1
