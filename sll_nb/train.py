@@ -4,7 +4,8 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, hashlib, inspect, json, time
+import copy, dataclasses, datetime, hashlib, inspect, json, multiprocessing, time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -21,7 +22,7 @@ import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers 
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'field_type', 'RunConfig', 'unused_hyperparameters', 'evaluate',
-           'lr_schedulers', 'fit', 'runs_dir', 'run']
+           'lr_schedulers', 'fit', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -213,3 +214,35 @@ def run(cfg:RunConfig, # what to run
     record = fit(cfg, data_root=data_root, splits=splits, progress=progress)
     write_atomic(path, json.dumps(record, indent=1))
     return record
+
+# %% ../nbs/06_train.ipynb #488a30a6
+def _run_in_worker(config:dict, data_root:str|None, results:Path|None, threads:int) -> None:
+    "What each `run_many` job executes: `run` on `threads` CPU threads, without a progress bar."
+    torch.set_num_threads(threads)
+    run(RunConfig(**config), data_root=data_root, results=results, progress=False)
+
+def run_many(cfgs:list, # the `RunConfig`s to run
+             jobs:int=1, # how many runs train side by side, each in its own process (1: one after the other, here)
+             data_root:str|None=None, # dataset folder
+             results:Path|None=None, # folder of run records (default: results/runs under the project root)
+             progress:bool=True, # show a progress bar (per run with one job, per finished run with several)
+             splits=None, # already loaded `Splits` to reuse for the runs trained in this process
+            ) -> list[dict]: # the run records, in the order of `cfgs`
+    "The run records for `cfgs`: cached ones loaded, missing ones trained `jobs` at a time, each on cores/jobs threads."
+    check_positive('jobs', jobs)
+    if not isinstance(jobs, int): raise UserError(f'jobs must be a whole number of processes, got {jobs!r}')
+    folder = Path(results or runs_dir()).resolve()  # the workers' working directory may differ
+    missing = list({cfg.validate().key(): cfg for cfg in cfgs if not (folder/f'{cfg.key()}.json').exists()}.values())
+    if jobs > 1 and len(missing) > 1:
+        threads = max(1, torch.get_num_threads() // jobs)
+        # a fresh process imports the module's copy of the worker and gets plain data: a notebook's definitions live in its __main__
+        from sll_nb.train import _run_in_worker as work
+        with ProcessPoolExecutor(min(jobs, len(missing)), mp_context=multiprocessing.get_context('spawn')) as pool:
+            futures = [pool.submit(work, asdict(cfg), data_root, folder, threads) for cfg in missing]
+            try:
+                for done in tqdm(as_completed(futures), total=len(futures), desc=f'{len(futures)} runs, {jobs} at a time', disable=not progress):
+                    done.result()  # re-raises a run's error here
+            except BaseException:  # runs already going finish and keep their records; queued ones are dropped
+                for f in futures: f.cancel()
+                raise
+    return [run(cfg, data_root=data_root, results=folder, progress=progress, splits=splits) for cfg in cfgs]

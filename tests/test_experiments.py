@@ -3,15 +3,16 @@ and every notebook's paper-profile code path shrunk to `digits`."""
 import pandas as pd
 import papermill as pm
 import pytest
+import torch
 from conftest import ROOT
 
 RESULTS = ROOT/'results'/'quick'
 
 
-def execute(name, tmp_path, **parameters):
-    "Run an experiment notebook (quick profile, `digits`) with papermill; its tables go to results/quick/<output>*.csv."
+def execute(name, tmp_path, cwd=ROOT/'nbs'/'experiments', **parameters):
+    "Run an experiment notebook (quick profile, `digits`) with papermill; its tables go to results/quick/<output>*.csv of the project at `cwd`."
     pm.execute_notebook(str(ROOT/'nbs'/'experiments'/f'{name}.ipynb'), str(tmp_path/f'{name}.ipynb'),
-                        parameters=dict(datasets=['digits'], **parameters), cwd=str(ROOT/'nbs'/'experiments'), progress_bar=False)
+                        parameters=dict(datasets=['digits'], **parameters), cwd=str(cwd), progress_bar=False)
 
 
 @pytest.fixture
@@ -23,16 +24,20 @@ def output():
         for f in folder.glob(f'{name}*'): f.unlink()
 
 
-def test_mlp_table1_takes_each_methods_best_validation_lr(tmp_path, output):
-    execute('mlp_table1', tmp_path, methods=['bp', 'sll'], width=64, epochs=3, seeds=[0, 1], limit_train=1000,
-            lr_grid=[5e-4, 3e-3], output=output)
-    choice, table = pd.read_csv(RESULTS/f'{output}_lr_choice.csv'), pd.read_csv(RESULTS/f'{output}.csv')
+def test_mlp_table1_takes_each_methods_best_validation_lr(tmp_path):
+    (tmp_path/'settings.ini').touch()  # a project of its own, whose empty run cache makes every run train, here two at a time
+    execute('mlp_table1', tmp_path, cwd=tmp_path, methods=['bp', 'sll'], width=64, epochs=3, seeds=[0, 1], limit_train=1000,
+            lr_grid=[5e-4, 3e-3], jobs=2)
+    results = tmp_path/'results'/'quick'
+    choice, table = pd.read_csv(results/'mlp_table1_lr_choice.csv'), pd.read_csv(results/'mlp_table1.csv')
     assert len(choice) == 4 and choice.groupby('method').chosen.sum().eq(1).all()
     for method, trials in choice.groupby('method'):
         best = trials.loc[trials.val_acc.idxmax()]
         assert best.chosen  # chosen on validation accuracy, never on test accuracy
         row = table.set_index('method').loc[method]
         assert row.lr == best.lr and row.seeds == 2  # every seed trains at the chosen rate
+    assert pd.read_csv(results/'mlp_table1_runs.csv').threads.eq(max(1, torch.get_num_threads() // 2)).all()  # the cores shared out
+    assert len(list((tmp_path/'results'/'runs').glob('*.json'))) == 6  # 4 on the first seed (2 methods x 2 rates), 2 on the second
 
 
 def test_vit_table3_averages_over_seeds(tmp_path, output):
