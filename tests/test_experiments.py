@@ -52,16 +52,16 @@ def test_vit_table3_averages_over_seeds(tmp_path, output):
 
 # Every experiment's paper protocol, shrunk to `digits`, one seed and one epoch (more where a notebook checks that its
 # runs learnt), so that its code paths (the VGG-11, ResNet-18 and many-seed loops no CPU session runs at full size) are
-# exercised here and not first on a GPU.
+# exercised here and not first on a GPU; those that train several runs train them two at a time (`jobs`), in processes of their own.
 PAPER_PATHS = {
     'mlp_table1': dict(datasets=['digits'], epochs=10, seeds=[0], width=64),  # its own check wants every method above chance
-    'ablation_dropout_lambda': dict(datasets=['digits'], epochs=10, seeds=[0], width=64, grid=False, head_scales=['fan_in']),  # its JL-vs-fan-in check needs a wide layer
+    'ablation_dropout_lambda': dict(datasets=['digits'], epochs=10, seeds=[0], width=64, grid=False, head_scales=['fan_in'], jobs=2),  # its JL-vs-fan-in check needs a wide layer
     'ablation_fig4': dict(dataset='digits', epochs=10, widths=[64], pools=[None, 16]),  # SLL at width 32 needs ~30 epochs of digits to beat 2x chance
     'weights_fig5': dict(dataset='digits', epochs=1),
-    'cnn_table2': dict(datasets=['digits'], epochs=1, seeds=[0], width=8),
-    'vit_table3': dict(datasets=['digits'], epochs=1, seeds=[0], width=32, depth=3, units=[3]),
-    'sid_table1': dict(datasets=['digits'], epochs=1, seeds=[0]),
-    'sid_noise_table5': dict(datasets=['digits'], epochs=1, seeds=[0]),
+    'cnn_table2': dict(datasets=['digits'], epochs=1, seeds=[0], width=8, jobs=2),
+    'vit_table3': dict(datasets=['digits'], epochs=1, seeds=[0], width=32, depth=3, units=[3], jobs=2),
+    'sid_table1': dict(datasets=['digits'], epochs=1, seeds=[0], jobs=2),
+    'sid_noise_table5': dict(datasets=['digits'], epochs=1, seeds=[0], jobs=2),
     'sid_depth_fig4': dict(dataset='digits', epochs=1, depths=[2]),
     'sid_alpha_fig6': dict(dataset='digits', epochs=1),
     'sid_belief_fig5': dict(dataset='digits', epochs=1),
