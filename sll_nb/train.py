@@ -228,16 +228,16 @@ def run_many(cfgs:list, # the `RunConfig`s to run
              progress:bool=True, # show a progress bar (per run with one job, per finished run with several)
              splits=None, # already loaded `Splits` to reuse for the runs trained in this process
             ) -> list[dict]: # the run records, in the order of `cfgs`
-    "The run records for `cfgs`: cached ones loaded, missing ones trained `jobs` at a time, each on cores/jobs threads."
+    "The run records for `cfgs`: cached ones loaded, missing ones trained `jobs` at a time, the cores shared out between them."
     check_positive('jobs', jobs)
     if not isinstance(jobs, int): raise UserError(f'jobs must be a whole number of processes, got {jobs!r}')
     folder = Path(results or runs_dir()).resolve()  # the workers' working directory may differ
     missing = list({cfg.validate().key(): cfg for cfg in cfgs if not (folder/f'{cfg.key()}.json').exists()}.values())
-    if jobs > 1 and len(missing) > 1:
-        threads = max(1, torch.get_num_threads() // jobs)
+    if (workers := min(jobs, len(missing))) > 1:
+        threads = max(1, torch.get_num_threads() // workers)  # the cores shared out between the processes that start
         # a fresh process imports the module's copy of the worker and gets plain data: a notebook's definitions live in its __main__
         from sll_nb.train import _run_in_worker as work
-        with ProcessPoolExecutor(min(jobs, len(missing)), mp_context=multiprocessing.get_context('spawn')) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context('spawn')) as pool:
             futures = [pool.submit(work, asdict(cfg), data_root, folder, threads) for cfg in missing]
             try:
                 for done in tqdm(as_completed(futures), total=len(futures), desc=f'{len(futures)} runs, {jobs} at a time', disable=not progress):
