@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import math, numbers, os, random
+import math, numbers, os, random, zlib
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['UserError', 'check_choice', 'check_positive', 'check_fraction', 'check_output_file', 'resolve_device',
-           'seed_everything']
+           'seed_everything', 'derived_generator']
 
 # %% ../nbs/00_core.ipynb #3d755c05
 class UserError(ValueError):
@@ -77,3 +77,11 @@ def seed_everything(seed:int, # the run's seed
                    ):
     "Seed Python, NumPy and torch so that a run is repeatable."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #8d0aefe8
+def derived_generator(seed:int, # the run's seed
+                      stream:str, # what the generator draws, e.g. 'fa-feedback'; each name is its own stream
+                     ) -> torch.Generator:
+    "A CPU generator for one kind of a run's fixed random parts, independent of the global stream `seed_everything(seed)` starts."
+    state = np.random.SeedSequence([seed, zlib.crc32(stream.encode())]).generate_state(1, np.uint64)[0]
+    return torch.Generator().manual_seed(int(state))

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import UserError
+from .core import UserError, derived_generator
 from .models import Stack, stage_shapes
 from .methods import Method, BP, METHODS
 from .convnets import PatchEmbed
@@ -58,10 +58,10 @@ class FAConv2d(nn.Conv2d):
 LOCAL_PARAMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, PatchEmbed) # their own backward needs no weight transport
 
 def to_feedback_alignment(model:nn.Module, # converted in place
-                          seed:int=0, # seeds the feedback matrices
+                          seed:int=0, # the run's seed; the feedback matrices draw from their own stream of it
                          ) -> nn.Module:
     "Turn every Linear/Conv2d of `model` into its FA version with a fixed random `feedback` of the weight's shape and init scale."
-    g = torch.Generator().manual_seed(seed)
+    g = derived_generator(seed, 'fa-feedback')  # not the global stream the weights were drawn from: B would equal W0
     for name, m in model.named_modules():
         if type(m) in (nn.Linear, nn.Conv2d):
             if isinstance(m, nn.Conv2d) and (m.padding_mode != 'zeros' or isinstance(m.padding, str)):
@@ -80,11 +80,13 @@ class FA(BP):
     def __init__(self, model:Stack, # the network (converted in place)
                  in_shape:tuple, # shape of one input sample (unused; same signature as the other methods)
                  classes:int, # number of classes (unused)
-                 lr:float=5e-4, # Adam learning rate
-                 weight_decay:float=0.0, # Adam weight decay
+                 lr:float=5e-4, # learning rate
+                 weight_decay:float=0.0, # weight decay
                  seed:int=0, # seeds the feedback matrices
+                 label_smoothing:float=0.0, # smoothing of the output cross-entropy's target
+                 optimizer:str='adam', # 'adam' or 'sgd'
                  **_):
-        super().__init__(to_feedback_alignment(model, seed), lr, weight_decay)  # BP's step: the global error flows back through the fixed feedback
+        super().__init__(to_feedback_alignment(model, seed), lr, weight_decay, label_smoothing, optimizer)  # BP's step: the global error flows back through the fixed feedback
 
 # %% ../nbs/05a_feedback.ipynb #3ba70c5f
 class DFA(Method):
@@ -93,24 +95,27 @@ class DFA(Method):
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the feedback matrices
                  classes:int, # K
-                 lr:float=5e-4, # Adam learning rate
-                 weight_decay:float=0.0, # Adam weight decay
+                 lr:float=5e-4, # learning rate
+                 weight_decay:float=0.0, # weight decay
                  seed:int=0, # seeds the feedback matrices
+                 label_smoothing:float=0.0, # smoothing of the output error's target
+                 optimizer:str='adam', # 'adam' or 'sgd'
                  **_):
-        super().__init__(model, lr, weight_decay)
+        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
         if len(model) < 2: raise UserError("DFA needs a network of at least 2 stages (hidden stages plus a read-out)")
-        g = torch.Generator().manual_seed(seed)
+        g = derived_generator(seed, 'dfa-feedback')
         self.feedback = nn.Module()  # B_i, (K, numel of stage i's output), entries N(0, 1/K)
         for i, s in enumerate(stage_shapes(model, in_shape)[:-1]):
             self.feedback.register_buffer(str(i), torch.randn(classes, math.prod(s), generator=g) / math.sqrt(classes))
-        self.optimizers = [self.adam(model.parameters())]
+        self.optimizers = [self.new_optimizer(model.parameters())]
 
     def step(self, x, y):
         outs, h = [], x
         for stage in self.model.stages[:-1]: h = stage(h.detach()); outs.append(h)
         logits = self.model.stages[-1](h.detach())
-        loss = F.cross_entropy(logits, y)
-        e = (logits.detach().softmax(1) - F.one_hot(y, logits.shape[1]).to(logits)) / len(y)   # dL/dlogits
+        loss, K = self.cross_entropy(logits, y), logits.shape[1]
+        target = F.one_hot(y, K).to(logits).mul_(1 - self.label_smoothing).add_(self.label_smoothing / K)
+        e = (logits.detach().softmax(1) - target) / len(y)   # dL/dlogits of the (smoothed) mean cross-entropy
         torch.autograd.backward([loss, *outs], [None, *[(e @ B).view_as(o) for o, B in zip(outs, self.feedback.buffers())]])
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
         return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]

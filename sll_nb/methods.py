@@ -7,37 +7,55 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import check_choice, check_positive
+from .core import check_choice, check_fraction, check_positive
 from .models import Stack, stage_shapes
 from .objectives import sll_layer_loss, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 'LearnedHeadCE', 'make_method']
+__all__ = ['OPTIMIZERS', 'METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 'LearnedHeadCE', 'make_method']
 
 # %% ../nbs/05_methods.ipynb #237124f2
+OPTIMIZERS = ('adam', 'sgd')
+
 class Method(nn.Module):
     "Base class: a model plus the rule that updates it."
     stagewise = False # whether the update is computed stage by stage, so that grouping stages into units (SLL^{i+}) changes it
-    def __init__(self, model:Stack, lr:float=5e-4, weight_decay:float=0.0):
+    def __init__(self, model:Stack, # the network to train
+                 lr:float=5e-4, # learning rate
+                 weight_decay:float=0.0, # weight decay (L2, added to the gradient)
+                 label_smoothing:float=0.0, # mass of every cross-entropy target spread uniformly over the K classes
+                 optimizer:str='adam', # 'adam', or 'sgd' (Nesterov momentum 0.9, the standard conv-net recipe)
+                ):
         super().__init__()
         check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
+        check_fraction('label smoothing', label_smoothing); check_choice('optimizer', optimizer, OPTIMIZERS)
         self.model, self.lr, self.weight_decay = model, lr, weight_decay
+        self.label_smoothing, self.optimizer = label_smoothing, optimizer
 
-    def adam(self, params): return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
+    def new_optimizer(self, params):
+        "The run's optimiser over `params`: fused Adam, or fused SGD with Nesterov momentum 0.9."
+        if self.optimizer == 'sgd': return torch.optim.SGD(params, lr=self.lr, momentum=0.9, nesterov=True, weight_decay=self.weight_decay, fused=True)
+        return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay, fused=True)
+    def cross_entropy(self, logits:Tensor, y:Tensor) -> Tensor: return F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
     def forward(self, x:Tensor) -> Tensor: return self.model(x)
     def step(self, x:Tensor, y:Tensor) -> tuple[Tensor, Tensor]: raise NotImplementedError
 
 # %% ../nbs/05_methods.ipynb #4b8e96ee
 class BP(Method):
     "Global backpropagation of the output cross-entropy."
-    def __init__(self, model:Stack, lr:float=5e-4, weight_decay:float=0.0, **_):
-        super().__init__(model, lr, weight_decay)
-        self.optimizers = [self.adam(model.parameters())]
+    def __init__(self, model:Stack, # the network
+                 lr:float=5e-4, # learning rate
+                 weight_decay:float=0.0, # weight decay
+                 label_smoothing:float=0.0, # smoothing of the cross-entropy's target
+                 optimizer:str='adam', # 'adam' or 'sgd'
+                 **_):
+        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
+        self.optimizers = [self.new_optimizer(model.parameters())]
 
     def step(self, x, y):
         logits = self.model(x)
-        loss = F.cross_entropy(logits, y)
+        loss = self.cross_entropy(logits, y)
         loss.backward()
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
         return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]
@@ -50,8 +68,8 @@ class LocalLearning(Method):
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the heads
                  classes:int, # K, the size of each head's code
-                 lr:float=5e-4, # Adam learning rate
-                 weight_decay:float=0.0, # Adam weight decay
+                 lr:float=5e-4, # learning rate
+                 weight_decay:float=0.0, # weight decay
                  lam:float=1.0, # weight lambda of the alignment term (all layers)
                  dropout:float=0.0, # Bernoulli dropout rate on the projection matrices R
                  pool:int|None=None, # pool feature maps to about this many features before projecting
@@ -59,15 +77,17 @@ class LocalLearning(Method):
                  head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
                  trainable_heads:bool=False, # train the heads with their stages (only `LearnedHeadCE` does)
                  readout_lam:float|None=None, # lambda_L of the read-out stage; None: `lam`, like every other stage
+                 label_smoothing:float=0.0, # smoothing of each prediction term's target
+                 optimizer:str='adam', # 'adam' or 'sgd'
                  **_):
-        super().__init__(model, lr, weight_decay)
+        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
         check_positive('lambda', lam, allow_zero=True)
         if readout_lam is not None: check_positive('read-out lambda', readout_lam, allow_zero=True)
         self.lam, self.readout_lam = lam, lam if readout_lam is None else readout_lam
         shapes = stage_shapes(model, in_shape)
         self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
                                                   trainable=trainable_heads) for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
-        self.optimizers = [self.adam([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
+        self.optimizers = [self.new_optimizer([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
 
     def stage_step(self, i:int, # which stage to update
                    h:Tensor, # the stage's input (detached here)
@@ -77,7 +97,7 @@ class LocalLearning(Method):
         "Update stage `i` alone from its local loss."
         out = self.model.stages[i](h.detach())
         v = self.heads[i](out)
-        loss, pred, align = self.layer_loss(v, y, v_prev, self.readout_lam if i == len(self.model) - 1 else self.lam)
+        loss, pred, align = self.layer_loss(v, y, v_prev, self.readout_lam if i == len(self.model) - 1 else self.lam, self.label_smoothing)
         loss.backward()
         self.optimizers[i].step(); self.optimizers[i].zero_grad(set_to_none=True)
         return out.detach(), v.detach(), torch.stack([pred.detach(), align.detach()])

@@ -46,9 +46,10 @@ def sll_layer_loss(v:Tensor, # projected code (logits) of this layer, (B, K)
                    y:Tensor, # integer labels (B,)
                    v_prev:Tensor|None, # the parent layer's code (B, K), or None for the first layer
                    lam:float=1.0, # weight lambda_i of the alignment term
+                   label_smoothing:float=0.0, # smoothing of the prediction term's one-hot target
                   ) -> tuple[Tensor, Tensor, Tensor]: # (total, prediction term, alignment term)
     "SLL's local objective: cross-entropy on the projection plus lambda times the Bhattacharyya surrogate."
-    pred = F.cross_entropy(v, y)
+    pred = F.cross_entropy(v, y, label_smoothing=label_smoothing)
     align = bhattacharyya_loss(v, v_prev.detach()) if v_prev is not None else pred.new_zeros(())
     return pred + lam*align, pred, align
 
@@ -56,8 +57,9 @@ def svp_layer_loss(v:Tensor, # projected code (logits) of this layer, (B, K)
                    y:Tensor, # integer labels (B,)
                    v_prev:Tensor|None, # the parent layer's code, or None for the first layer
                    lam:float=1.0, # weight of the alignment term
+                   label_smoothing:float=0.0, # smoothing of the prediction term's one-hot target
                   ) -> tuple[Tensor, Tensor, Tensor]: # (total, prediction term, alignment term)
     "SVP's local objective: cross-entropy on the projection plus lambda times the similarity-matrix alignment."
-    pred = F.cross_entropy(v, y)
+    pred = F.cross_entropy(v, y, label_smoothing=label_smoothing)
     align = similarity_alignment_loss(v, v_prev.detach()) if v_prev is not None else pred.new_zeros(())
     return pred + lam*align, pred, align

@@ -12,8 +12,8 @@ from .core import UserError, check_choice, check_positive
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'project_root', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table', 'profile_settings',
-           'present_datasets', 'epochs_for_steps', 'experiments', 'describe', 'reproduce']
+__all__ = ['PROFILES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table',
+           'profile_settings', 'present_datasets', 'epochs_for_steps', 'experiments', 'describe', 'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -27,9 +27,18 @@ def project_root(start:Path|None=None, # where to start looking (default: the wo
     return start
 
 # %% ../nbs/09_reproduce.ipynb #8bae502f
-def _git_commit(root:Path) -> str|None:
-    try: return subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip() or None
+def _git(root:Path, *args) -> str|None:
+    try:
+        out = subprocess.run(['git', *args], cwd=root, capture_output=True, text=True, timeout=10)
+        return out.stdout if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError): return None
+
+def git_state(root:Path, # a folder inside the checkout
+             ) -> tuple[str|None, bool|None]: # (commit, whether tracked files differ from it); (None, None) outside git
+    "The checkout's HEAD commit and whether its tracked files have uncommitted changes."
+    commit = (_git(root, 'rev-parse', 'HEAD') or '').strip() or None
+    status = _git(root, 'status', '--porcelain', '--untracked-files=no') if commit else None
+    return commit, (None if status is None else bool(status.strip()))
 
 def versions() -> dict:
     "Versions of the libraries a result depends on, and the CPU kernels torch dispatches to."
@@ -51,7 +60,7 @@ def provenance(name:str, # the output's name
     return dict(name=name, profile=profile, notebook=run.get('notebook'), overrides=run.get('parameters'),
                 parameters=params if params is not None else run.get('parameters'),
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), versions=versions(),
-                git_commit=_git_commit(project_root()), device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or 'cpu',
+                **dict(zip(('git_commit', 'git_dirty'), git_state(project_root()))), device=torch.cuda.get_device_name() if torch.cuda.is_available() else platform.processor() or 'cpu',
                 threads=torch.get_num_threads())
 
 # %% ../nbs/09_reproduce.ipynb #dbbbcae8

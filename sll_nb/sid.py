@@ -121,8 +121,8 @@ class SID(Method):
     def __init__(self, model:Stack, # the network; its extractor is kept and `depth` modules are added (see `belief_cascade`)
                  in_shape:tuple, # shape of one input sample
                  classes:int, # K
-                 lr:float=1e-3, # Adam learning rate (extractor and every module)
-                 weight_decay:float=0.0, # Adam weight decay
+                 lr:float=1e-3, # learning rate (extractor and every module)
+                 weight_decay:float=0.0, # weight decay
                  alpha:float=0.5, # weight of the distillation-to-target term (1 - alpha: consistency)
                  label_smoothing:float=0.0, # smoothing of the one-hot target
                  extractor:str='all', # extractor update strategy: 'all', 'final_layer' or 'frozen'
@@ -131,22 +131,23 @@ class SID(Method):
                  depth:int|None=None, # number of modules L (default: one per hidden stage of `model`)
                  width:int|None=None, # module hidden width (default: the read-out's input width)
                  seed:int=0, # unused: SID has no random fixed parts (initialisation follows the global seed)
+                 optimizer:str='adam', # 'adam' or 'sgd'
                  **_):
         check_choice('extractor strategy', extractor, EXTRACTOR_STRATEGIES); check_choice('KL direction', direction, DIRECTIONS)
         check_choice('arrangement', arrangement, ARRANGEMENTS)
         check_fraction('alpha', alpha, '[0, 1]'); check_fraction('label smoothing', label_smoothing)
         if direction == 'reverse' and label_smoothing == 0:
             raise UserError("the reverse KL direction is infinite for one-hot targets; set label smoothing > 0 (e.g. 0.1) or use direction='forward'")
-        super().__init__(belief_cascade(model, in_shape, classes, depth, width), lr, weight_decay)
-        self.classes, self.alpha, self.label_smoothing = classes, alpha, label_smoothing
+        super().__init__(belief_cascade(model, in_shape, classes, depth, width), lr, weight_decay, label_smoothing, optimizer)
+        self.classes, self.alpha = classes, alpha
         self.strategy, self.direction, self.arrangement = extractor, direction, arrangement
         self.n_extractor = self.model.extractor_stages
         self.prior = self.model.stages[self.n_extractor]
-        self.optimizers = [self.adam(m.parameters()) for m in self.refiners]
+        self.optimizers = [self.new_optimizer(m.parameters()) for m in self.refiners]
         ext = [p for s in self.model.stages[:self.n_extractor] for p in s.parameters()]
         if extractor == 'frozen':
             for p in ext: p.requires_grad_(False)
-        elif ext: self.optimizers.append(self.adam(ext))
+        elif ext: self.optimizers.append(self.new_optimizer(ext))
 
     @property
     def refiners(self) -> list[Refine]: return list(self.model.stages[self.n_extractor + 1:-1])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, hashlib, inspect, json, multiprocessing, time
+import copy, dataclasses, datetime, functools, hashlib, inspect, json, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -16,13 +16,14 @@ from tqdm.auto import tqdm
 from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, seed_everything
 from .data import DATASETS, load
 from .models import MODELS, build_model, group_stages
-from .methods import METHODS, make_method
-from .reproduce import project_root, versions, write_atomic
+from .methods import METHODS, OPTIMIZERS, make_method
+from .reproduce import git_state, project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'field_type', 'RunConfig', 'unused_hyperparameters', 'evaluate',
-           'lr_schedulers', 'fit', 'runs_dir', 'run', 'run_many']
+__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'TRAINING_MODULES', 'field_type', 'RunConfig', 'unused_hyperparameters',
+           'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit', 'runs_dir', 'run',
+           'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -39,8 +40,9 @@ class RunConfig:
     width: int|None = None # units per hidden layer, channels or embedding dimension; None: the model's own (mlp 1024, vgg11/resnet18/plaincnn 64, vit 192, simplecnn 256)
     epochs: int = 10 # passes over the training split
     batch_size: int = 128 # samples per step
-    lr: float = 5e-4 # Adam learning rate
-    weight_decay: float = 0.0 # Adam weight decay
+    lr: float = 5e-4 # learning rate
+    weight_decay: float = 0.0 # weight decay
+    optimizer: str = 'adam' # 'adam', or 'sgd' (Nesterov momentum 0.9: the standard conv-net recipe for BP)
     lam: float = 1.0 # weight of the local alignment term
     readout_lam: float|None = None # SLL/SVP: the alignment weight of the read-out stage alone; None: lam (0: the read-out trains on cross-entropy alone)
     dropout: float = 0.1 # Bernoulli dropout rate on the projection matrices
@@ -48,7 +50,7 @@ class RunConfig:
     head_scale: str = 'fan_in' # normalisation of the random heads: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
     units: int|None = None # group the stages into this many locally trained units (SLL^{i+}); None: every stage
     alpha: float = 0.5 # SID: weight of the distillation-to-target term against consistency with the previous belief
-    label_smoothing: float = 0.0 # SID: smoothing of the one-hot target
+    label_smoothing: float = 0.0 # every method: mass of each cross-entropy target spread over the K classes
     extractor: str = 'all' # SID: feature-extractor update strategy ('all', 'final_layer', 'frozen')
     schedule: str = 'step' # 'step' (x0.25 at 50/75/89/94% of epochs), 'cosine' (SID's) or 'constant'
     augment: bool = True # random crop (and flips where the dataset calls for them)
@@ -77,7 +79,7 @@ class RunConfig:
         check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
         if self.readout_lam is not None: check_positive('read-out lambda', self.readout_lam, allow_zero=True)
         check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
-        check_choice('head scale', self.head_scale, ['fan_in', 'jl'])
+        check_choice('head scale', self.head_scale, ['fan_in', 'jl']); check_choice('optimizer', self.optimizer, OPTIMIZERS)
         check_fraction('dropout', self.dropout); check_fraction('hidden dropout', self.hidden_dropout)
         if self.hidden_dropout and self.model != 'mlp':
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
@@ -102,7 +104,7 @@ class RunConfig:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 # fields added after run records existed; at their defaults they leave a configuration's hash as it was
-ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam')
+ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer')
 # the hyper-parameters `fit` hands to every method; each method's constructor takes only those it uses
 METHOD_HYPERPARAMETERS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
 
@@ -135,6 +137,35 @@ def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
     milestones = sorted({max(1, round(f*epochs)) for f in (0.5, 0.75, 0.89, 0.94)} - {epochs})
     return [torch.optim.lr_scheduler.MultiStepLR(o, milestones, gamma=0.25) for o in method.optimizers]
 
+# %% ../nbs/06_train.ipynb #c27c8fae
+# the modules whose code a run's numbers depend on: everything `fit` runs through
+TRAINING_MODULES = ('core', 'data', 'models', 'convnets', 'objectives', 'projection', 'methods', 'feedback', 'sid', 'train')
+
+@functools.cache
+def code_hash() -> str:
+    "A short hash of the `sll_nb` sources that train a run (`TRAINING_MODULES`), read once per process."
+    folder, h = Path(sll_nb.__file__).parent, hashlib.sha256()
+    for name in TRAINING_MODULES: h.update((folder/f'{name}.py').read_bytes())
+    return h.hexdigest()[:16]
+
+def code_version() -> dict:
+    "The provenance fields of a run record: `code_hash`, `git_commit` and `git_dirty` (None outside a git checkout)."
+    commit, dirty = git_state(Path(sll_nb.__file__).parent)
+    return dict(code_hash=code_hash(), git_commit=commit, git_dirty=dirty)
+
+def cached_record(path:Path, # where the record would be
+                  reuse_stale:bool|None=None, # keep a record made by other library code; None: $SLL_NB_REUSE_STALE == '1'
+                 ) -> dict|None: # the record, or None when the run must be trained (again)
+    "The record at `path` when it exists and was trained by this library code (or stale ones are to be kept)."
+    if not Path(path).exists(): return None
+    record = json.loads(Path(path).read_text())
+    if record.get('code_hash') == code_hash(): return record
+    keep = reuse_stale if reuse_stale is not None else os.environ.get('SLL_NB_REUSE_STALE') == '1'
+    made_by = f"library code {record['code_hash']}" if record.get('code_hash') else 'library code from before code hashes'
+    print(f"sll-nb: note: run {Path(path).stem} was trained by {made_by}, not this code ({code_hash()}); "
+          + ("kept, as --reuse-stale asks" if keep else "training it again (--reuse-stale keeps it)"), file=sys.stderr)
+    return record if keep else None
+
 # %% ../nbs/06_train.ipynb #31f4efc3
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -162,7 +193,7 @@ def fit(cfg:RunConfig, # what to run
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                         lam=cfg.lam, readout_lam=cfg.readout_lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
+                         optimizer=cfg.optimizer, lam=cfg.lam, readout_lam=cfg.readout_lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
                          label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)  # SID's modules follow the model
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
@@ -195,7 +226,7 @@ def fit(cfg:RunConfig, # what to run
                 peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
                 device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),
                 train_size=len(splits.y_train), val_size=len(splits.y_val), test_size=len(splits.y_test),
-                versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+                **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
     return (record, method) if return_method else record
 
 # %% ../nbs/06_train.ipynb #efbdbb32
@@ -207,10 +238,11 @@ def run(cfg:RunConfig, # what to run
         force:bool=False, # rerun even when a record exists
         progress:bool=True, # show a progress bar
         splits=None, # already loaded `Splits` to reuse
+        reuse_stale:bool|None=None, # serve a cached record trained by other library code (see `cached_record`)
        ) -> dict: # the run record
-    "The run record for `cfg`: loaded from the cache when present, else trained and saved atomically."
+    "The run record for `cfg`: loaded from the cache when present and current, else trained and saved atomically."
     path = Path(results or runs_dir())/f'{cfg.validate().key()}.json'
-    if path.exists() and not force: return json.loads(path.read_text())
+    if not force and (record := cached_record(path, reuse_stale)) is not None: return record
     record = fit(cfg, data_root=data_root, splits=splits, progress=progress)
     write_atomic(path, json.dumps(record, indent=1))
     return record
@@ -232,7 +264,8 @@ def run_many(cfgs:list, # the `RunConfig`s to run
     check_positive('jobs', jobs)
     if not isinstance(jobs, int): raise UserError(f'jobs must be a whole number of processes, got {jobs!r}')
     folder = Path(results or runs_dir()).resolve()  # the workers' working directory may differ
-    missing = list({cfg.validate().key(): cfg for cfg in cfgs if not (folder/f'{cfg.key()}.json').exists()}.values())
+    # one job trains each missing run below, as `run` finds it; several first find which are missing (stale ones count)
+    missing = [] if jobs == 1 else list({cfg.validate().key(): cfg for cfg in cfgs if cached_record(folder/f'{cfg.key()}.json') is None}.values())
     if (workers := min(jobs, len(missing))) > 1:
         threads = max(1, torch.get_num_threads() // workers)  # the cores shared out between the processes that start
         # a fresh process imports the module's copy of the worker and gets plain data: a notebook's definitions live in its __main__
