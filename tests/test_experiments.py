@@ -29,14 +29,14 @@ def test_mlp_table1_takes_each_methods_best_validation_lr(tmp_path):
     execute('mlp_table1', tmp_path, cwd=tmp_path, methods=['bp', 'sll'], width=64, epochs=3, seeds=[0, 1], limit_train=1000,
             lr_grid=[5e-4, 3e-3], jobs=2)
     results = tmp_path/'results'/'quick'
-    choice, table = pd.read_csv(results/'mlp_table1_lr_choice.csv'), pd.read_csv(results/'mlp_table1.csv')
+    choice, table = pd.read_csv(results/'mlp_table1'/'default_lr_choice.csv'), pd.read_csv(results/'mlp_table1'/'default.csv')
     assert len(choice) == 4 and choice.groupby('method').chosen.sum().eq(1).all()
     for method, trials in choice.groupby('method'):
         best = trials.loc[trials.val_acc.idxmax()]
         assert best.chosen  # chosen on validation accuracy, never on test accuracy
         row = table.set_index('method').loc[method]
         assert row.lr == best.lr and row.seeds == 2  # every seed trains at the chosen rate
-    assert pd.read_csv(results/'mlp_table1_runs.csv').threads.eq(max(1, torch.get_num_threads() // 2)).all()  # the cores shared out
+    assert pd.read_csv(results/'mlp_table1'/'default_runs.csv').threads.eq(max(1, torch.get_num_threads() // 2)).all()  # the cores shared out
     assert len(list((tmp_path/'results'/'runs').glob('*.json'))) == 6  # 4 on the first seed (2 methods x 2 rates), 2 on the second
 
 
@@ -75,7 +75,7 @@ def test_paper_profile_runs(tmp_path, name):
     (tmp_path/'settings.ini').touch()  # makes tmp_path the project root, so results/ and figures/ land there, not in results/paper
     pm.execute_notebook(str(ROOT/'nbs'/'experiments'/f'{name}.ipynb'), str(tmp_path/f'{name}.ipynb'),
                         parameters=dict(profile='paper', **PAPER_PATHS[name]), cwd=str(tmp_path), progress_bar=False)
-    tables = list((tmp_path/'results'/'paper').glob('*.csv'))
+    tables = list((tmp_path/'results'/'paper').rglob('*.csv'))  # the default output, <notebook>/default, is a subfolder
     assert tables and all(len(pd.read_csv(t)) for t in tables)
 
 
