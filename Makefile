@@ -1,5 +1,6 @@
 # The two commands of the README, plus the steps they are made of.
-# `make reproduce` regenerates the quick-profile figures; `make test` runs the whole test suite.
+# `make reproduce` regenerates the quick-profile figures; `make test` runs the whole test suite and rebuilds the committed
+# tables from their committed run records (`sll-nb verify`).
 # Both create the virtual environment on first use.
 PY     ?= python3
 VENV   ?= .venv
@@ -24,6 +25,7 @@ reproduce: install
 test: install
 	$(BIN)/nbdev_test --n_workers 2
 	$(BIN)/pytest -q tests
+	$(BIN)/sll-nb verify
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

@@ -4,13 +4,13 @@
 
 # %% ../nbs/10_cli.ipynb #b5de8328
 from __future__ import annotations
-import argparse, functools, json, re, sys
+import argparse, functools, json, os, re, sys
 from dataclasses import fields
 from pathlib import Path
 from .core import UserError, check_output_file
 
 # %% auto #0
-__all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'parser', 'main', 'memory_command']
+__all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'verify_command', 'parser', 'main', 'memory_command']
 
 # %% ../nbs/10_cli.ipynb #0eb1ec21
 def _config_arguments(parser:argparse.ArgumentParser):
@@ -56,10 +56,18 @@ def parse_param(value:str, # the VALUE of a --param KEY=VALUE
     return yaml.load(value, _param_loader())
 
 def reproduce_command(args) -> int:
-    "Run (or list) the experiment notebooks."
+    "Run (or list) the experiment notebooks, or the protocol of one claim or variant of the manifest."
     from sll_nb.reproduce import reproduce, experiments, describe
+    from sll_nb.claims import reproduce_entry
     if args.list:
         for name, path in experiments().items(): print(f'{name:24s} {describe(path)}')
+        return 0
+    if args.reuse_stale: os.environ['SLL_NB_REUSE_STALE'] = '1'  # the notebooks' kernels inherit it
+    if args.claim or args.variant:
+        if args.only or args.param: raise UserError("--claim and --variant run the manifest's protocol as written; leave out --only and -p")
+        section, name = ('claims', args.claim) if args.claim else ('variants', args.variant)
+        reproduce_entry(name, section, data_root=args.data_root)
+        print(f"regenerated {section[:-1]} {name} with the manifest's protocol (results/claims.yaml): results/paper/, figures/paper/")
         return 0
     params = {}
     for item in args.param or []:
@@ -69,6 +77,15 @@ def reproduce_command(args) -> int:
     done = reproduce(args.profile, args.only, data_root=args.data_root, params=params)
     print(f"regenerated {len(done)} notebook(s) in the {args.profile} profile: figures/{args.profile}/, results/{args.profile}/")
     return 0
+
+def verify_command(args) -> int:
+    "Rebuild every committed table that has run records from those records; exit 1 on any difference."
+    from sll_nb.claims import verify
+    same, unrecorded, problems = verify(profile=args.profile, data_root=args.data_root)
+    for p in problems: print(f'sll-nb verify: {p}', file=sys.stderr)
+    print(f"verify: {len(same)} table(s) rebuilt from their committed run records and identical; {len(problems)} problem(s); "
+          f"{len(unrecorded)} table(s) made before run records were kept, not checked")
+    return 1 if problems else 0
 
 # %% ../nbs/10_cli.ipynb #74723f6a
 COMMANDS = {}
@@ -89,7 +106,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--param', '-p', action='append', metavar='KEY=VALUE', help='override a notebook parameter (YAML value), e.g. -p epochs=15 -p "seeds=[0]"; repeatable')
     r.add_argument('--list', action='store_true', help='list the experiment notebooks and exit')
     r.add_argument('--data-root', default=None, help='dataset folder (default: $SLL_NB_DATA, else ./data)')
+    r.add_argument('--claim', default=None, metavar='NAME', help="regenerate one claim of results/claims.yaml with its fixed protocol (paper profile)")
+    r.add_argument('--variant', default=None, metavar='NAME', help="regenerate one named exploratory variant of results/claims.yaml")
+    r.add_argument('--reuse-stale', action='store_true', help='serve cached run records trained by other library code instead of training them again')
     r.set_defaults(func=reproduce_command)
+    v = sub.add_parser('verify', help='rebuild the committed tables from their run records', description='Rebuild every committed table that has run records from those records alone; exit 1 on any difference.')
+    v.add_argument('--profile', default='paper', choices=['quick', 'paper'], help='whose tables (default: paper)')
+    v.add_argument('--data-root', default=None, help='dataset folder (default: $SLL_NB_DATA, else ./data)')
+    v.set_defaults(func=verify_command)
     for name, (add_arguments, func, help) in COMMANDS.items():
         c = sub.add_parser(name, help=help, description=help); add_arguments(c); c.set_defaults(func=func)
     return p

@@ -12,8 +12,9 @@ from .core import UserError, check_choice, check_positive
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure', 'save_table',
-           'profile_settings', 'present_datasets', 'epochs_for_steps', 'experiments', 'describe', 'reproduce']
+__all__ = ['PROFILES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure', 'runs_folder',
+           'save_table', 'profile_settings', 'present_datasets', 'epochs_for_steps', 'experiments', 'describe',
+           'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -90,14 +91,24 @@ def save_figure(fig, # a matplotlib figure (or seaborn grid with `.savefig`)
     write_atomic(path.with_suffix('.json'), json.dumps(provenance(name, profile, params), indent=1, default=str))
     return path
 
+def runs_folder(profile:str) -> Path:
+    "Where the run records behind a profile's tables are kept: `results/<profile>/runs/`."
+    return _output_path('results', 'runs', profile, '')
+
 def save_table(df, # a pandas DataFrame
-               name:str, # file name without extension
+               name:str, # file name without extension, e.g. 'cnn_table2/fashion_10k_100ep'
                profile:str='quick', # which profile produced it
-               params:dict|None=None):
-    "Save `df` as `results/<profile>/<name>.csv` with a `<name>.json` provenance sidecar; return the csv path."
+               params:dict|None=None, # the producing notebook's parameters
+               records:list[dict]|None=None, # the run records the table was built from (each keeps its `key`)
+              ):
+    "Save `df` as `results/<profile>/<name>.csv` with a `<name>.json` provenance sidecar (and its run records); return the csv path."
     path = _output_path('results', name, profile, '.csv')
+    side = provenance(name, profile, params)
+    if records is not None:
+        side['runs'] = sorted({r['key'] for r in records})
+        for r in records: write_atomic(runs_folder(profile)/f"{r['key']}.json", json.dumps(r, separators=(',', ':')))
     write_atomic(path, df.to_csv(index=False))
-    write_atomic(path.with_suffix('.json'), json.dumps(provenance(name, profile, params), indent=1, default=str))
+    write_atomic(path.with_suffix('.json'), json.dumps(side, indent=1, default=str))
     return path
 
 # %% ../nbs/09_reproduce.ipynb #b487bc44
