@@ -12,9 +12,9 @@ from .core import UserError, check_choice, check_positive
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure', 'runs_folder',
-           'save_table', 'profile_settings', 'present_datasets', 'epochs_for_steps', 'experiments', 'describe',
-           'reproduce']
+__all__ = ['PROFILES', 'RECIPES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure',
+           'runs_folder', 'save_table', 'profile_settings', 'present_datasets', 'epochs_for_steps', 'method_config',
+           'experiments', 'describe', 'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -143,6 +143,14 @@ def epochs_for_steps(epochs:int, # the profile's epochs, sized for `images` trai
     "Epochs that take about as many optimiser steps on `n_train` images as `epochs` take on `images`; never fewer than `epochs`."
     check_positive('epochs', epochs); check_positive('training images', n_train)
     return epochs if images is None else max(epochs, round(epochs * images / n_train))
+
+# %% ../nbs/09_reproduce.ipynb #bac781ad
+RECIPES = {'bp_sgd': dict(method='bp', optimizer='sgd', lr=0.05, weight_decay=5e-4, schedule='cosine', flip=True)}
+
+def method_config(label:str, # a method name ('sll', 'bp', ...) or a recipe of `RECIPES` ('bp_sgd')
+                 ) -> dict: # `RunConfig` fields: the method, and the recipe's settings where it is one
+    "The `RunConfig` fields a notebook's method label trains with (they override the notebook's common settings)."
+    return dict(RECIPES.get(label, dict(method=label)))
 
 # %% ../nbs/09_reproduce.ipynb #d64c8864
 def experiments(root:Path|None=None, # the project root
