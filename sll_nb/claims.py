@@ -98,6 +98,7 @@ def judge(entry:dict, # one claim or variant of the manifest
     values, what = measure(pd.read_csv(path), kind, **spec)
     if seeded:
         s = summarise(values)
+        if s['n'] == 0: return row | dict(seeds=0, measured=f'not run ({what}: no rows of both in the table)', met='no')
         measured = f"{what}: {s['mean']:+.2f}" + (f" ± {s['std']:.2f} [{s['ci_low']:+.2f}, {s['ci_high']:+.2f}]" if s['n'] > 1 else '')
         met = holds(s['mean'], entry['target']) and s['n'] >= MIN_SEEDS
         return row | dict(seeds=s['n'], measured=measured, met='yes' if met else ('no' if s['n'] >= MIN_SEEDS else f"no ({s['n']} seed(s))"))
