@@ -10,7 +10,7 @@ from unittest.mock import patch
 import pandas as pd
 from scipy import stats
 from .core import UserError, check_choice
-from .reproduce import PROFILES, experiments, project_root, reproduce, runs_folder
+from .reproduce import PROFILES, experiments, project_root, reproduce, runs_folder, sha256
 
 # %% auto #0
 __all__ = ['MANIFEST', 'MIN_SEEDS', 'parse_target', 'holds', 'per_seed', 'summarise', 'measure', 'judge', 'load_manifest',
@@ -174,7 +174,8 @@ def verify(root:Path|None=None, # the project root
     groups, unrecorded = {}, [n for n, side in tables.items() if 'runs' not in side]
     for name, side in tables.items():
         if 'runs' in side: groups.setdefault((side['notebook'], json.dumps(side['overrides'], sort_keys=True)), []).append(name)
-    same, problems = [], []
+    same, problems = [], [f'{n}: the table and its sidecar do not belong together (a write was interrupted?); regenerate it'
+                          for n, side in tables.items() if 'sha256' in side and side['sha256'] != sha256((root/'results'/profile/f'{n}.csv').read_bytes())]
     for (notebook, overrides), names in groups.items():
         stem, keys = Path(notebook or '').stem, sorted({k for n in names for k in tables[n]['runs']})
         if stem not in notebooks or overrides == 'null':

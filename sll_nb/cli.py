@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #b5de8328
 from __future__ import annotations
-import argparse, functools, json, os, re, sys
+import argparse, functools, json, os, re, sys, tempfile
 from dataclasses import fields
 from pathlib import Path
 from .core import UserError, check_output_file
@@ -26,16 +26,27 @@ def _config_arguments(parser:argparse.ArgumentParser):
             parser.add_argument(f'--{f.name.replace("_", "-")}', type=field_type(f), default=default, metavar=f.name.upper(),
                                 help=f'{helps.get(f.name) or ""} (default: {default})')
 
+def _write_record(rec:dict, path:Path):
+    "Write a trained run's record to `path`; if that fails, to the working or temporary folder, and say where: a run is never lost."
+    from sll_nb.reproduce import write_atomic
+    text = json.dumps(rec, indent=1)
+    try: return write_atomic(path, text)
+    except OSError as e: reason = e.strerror or str(e)
+    for folder in (Path.cwd(), Path(tempfile.gettempdir())):
+        try: rescued = write_atomic(folder/f"sll-nb-record-{rec['key']}.json", text)
+        except OSError: continue
+        raise UserError(f"cannot write the record to {path} ({reason}); it is saved as {rescued} instead")
+    raise UserError(f"cannot write the record to {path} ({reason}), nor to the working or temporary folder; free some space and run again")
+
 def train_command(args) -> int:
     "Train one configuration, show progress, print a one-line summary and write the record."
     from sll_nb.train import RunConfig, fit, unused_hyperparameters
-    from sll_nb.reproduce import write_atomic
     cfg = RunConfig(**{f.name: getattr(args, f.name) for f in fields(RunConfig)}).validate()
     if unused := sorted(n for n in unused_hyperparameters(cfg.method) if getattr(cfg, n) != getattr(RunConfig, n)):
         print(f"sll-nb: note: {cfg.method} does not use {', '.join('--' + n.replace('_', '-') for n in unused)}; ignoring it", file=sys.stderr)
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
     rec = fit(cfg, data_root=args.data_root, progress=not args.quiet)
-    if args.out: write_atomic(Path(args.out), json.dumps(rec, indent=1))
+    if args.out: _write_record(rec, Path(args.out))
     print(f"{cfg.method} {cfg.model} {cfg.dataset}: test acc {100*rec['test_acc']:.2f}% "
           f"(val {100*rec['val_acc']:.2f}% at epoch {rec['best_epoch']}/{cfg.epochs}), "
           f"{rec['seconds_per_epoch']:.2f} s/epoch on {rec['device']}" + (f", record -> {args.out}" if args.out else ''))

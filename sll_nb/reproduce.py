@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_reproduce.ipynb #a37199b8
 from __future__ import annotations
-import datetime, json, os, platform, subprocess
+import datetime, hashlib, io, json, os, platform, subprocess
 from pathlib import Path
 from unittest.mock import patch
 import torch
@@ -12,7 +12,7 @@ from .core import UserError, check_choice, check_positive
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'RECIPES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'save_figure',
+__all__ = ['PROFILES', 'RECIPES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'sha256', 'save_figure',
            'runs_folder', 'save_table', 'profile_settings', 'present_datasets', 'epochs_for_steps', 'method_config',
            'experiments', 'describe', 'reproduce']
 
@@ -68,11 +68,17 @@ def provenance(name:str, # the output's name
 def write_atomic(path:Path, # the file to write
                  data:str|bytes, # its whole content
                 ):
-    "Write `path` through a temporary file and an atomic rename, so no reader ever sees half a file."
+    "Write `path` through a temporary file flushed to disk and an atomic rename: no reader, nor a crash, ever leaves half a file."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_bytes(data.encode() if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)  # an error on the way leaves no temporary file behind
+    return path
+
+def sha256(data:str|bytes) -> str: return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 def _output_path(kind:str, name:str, profile:str, suffix:str) -> Path:
     check_choice('profile', profile, PROFILES)
@@ -84,11 +90,10 @@ def save_figure(fig, # a matplotlib figure (or seaborn grid with `.savefig`)
                 params:dict|None=None, # the producing notebook's parameters
                 dpi:int=150):
     "Save `fig` as `figures/<profile>/<name>.png` with a `<name>.json` provenance sidecar; return the png path."
-    path = _output_path('figures', name, profile, '.png')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.stem}.tmp.png')
-    fig.savefig(tmp, dpi=dpi, bbox_inches='tight'); os.replace(tmp, path)
-    write_atomic(path.with_suffix('.json'), json.dumps(provenance(name, profile, params), indent=1, default=str))
+    path, png = _output_path('figures', name, profile, '.png'), io.BytesIO()
+    fig.savefig(png, format='png', dpi=dpi, bbox_inches='tight')
+    write_atomic(path, png.getvalue())  # the sidecar is written last and names the hash of what it describes
+    write_atomic(path.with_suffix('.json'), json.dumps(provenance(name, profile, params) | dict(sha256=sha256(png.getvalue())), indent=1, default=str))
     return path
 
 def runs_folder(profile:str) -> Path:
@@ -103,11 +108,12 @@ def save_table(df, # a pandas DataFrame
               ):
     "Save `df` as `results/<profile>/<name>.csv` with a `<name>.json` provenance sidecar (and its run records); return the csv path."
     path = _output_path('results', name, profile, '.csv')
-    side = provenance(name, profile, params)
+    csv = df.to_csv(index=False)
+    side = provenance(name, profile, params) | dict(sha256=sha256(csv))  # a table and a sidecar that do not belong together show it
     if records is not None:
         side['runs'] = sorted({r['key'] for r in records})
         for r in records: write_atomic(runs_folder(profile)/f"{r['key']}.json", json.dumps(r, separators=(',', ':')))
-    write_atomic(path, df.to_csv(index=False))
+    write_atomic(path, csv)
     write_atomic(path.with_suffix('.json'), json.dumps(side, indent=1, default=str))
     return path
 
