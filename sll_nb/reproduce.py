@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_reproduce.ipynb #a37199b8
 from __future__ import annotations
-import datetime, hashlib, io, json, os, platform, subprocess
+import datetime, hashlib, io, json, os, platform, shutil, subprocess
 from pathlib import Path
 from unittest.mock import patch
 import torch
@@ -191,6 +191,9 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
         hint = (f"{names[0]} takes: {', '.join(sorted(declared[names[0]] - {'profile'})) or 'nothing besides the profile'}"
                 if len(names) == 1 else 'see the parameters cell of each notebook')
         raise UserError(f"no selected experiment takes the parameter(s) {', '.join(sorted(unknown))}; {hint}")
+    cache, committed = root/'results'/'runs', root/'results'/profile/'runs'
+    for record in sorted(committed.glob('*.json')):  # the committed run records serve as cached runs on a fresh clone (if current)
+        if not (cache/record.name).exists(): cache.mkdir(parents=True, exist_ok=True); shutil.copy(record, cache)
     data = str(find_data_root(data_root).resolve())  # the kernels run in nbs/experiments: hand them an absolute path
     done, failed = [], []
     for name in (bar := tqdm(names, desc=f'reproduce ({profile})', unit='notebook', disable=not progress)):
