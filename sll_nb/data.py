@@ -166,10 +166,12 @@ def _to_nchw(x:np.ndarray, what:str) -> np.ndarray:
     elif x.ndim != 4 or x.shape[1] not in (1, 3):
         raise UserError(f"{what} has shape {x.shape}; expected images as (N,H,W), (N,H,W,C) or (N,C,H,W) with 1 or 3 channels")
     if np.issubdtype(x.dtype, np.floating):
-        if not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
+        if bad := [name for name, hit in (('NaN', np.isnan(x).any()), ('Inf', np.isinf(x).any())) if hit]:
+            raise UserError(f"{what} has {' and '.join(bad)} pixels; replace them (e.g. numpy.nan_to_num) before saving")
+        if not (x.min() >= 0 and x.max() <= 1):
             raise UserError(f"{what} is float but not within [0, 1]; store images as uint8 0..255 or floats in [0, 1]")
         x = np.rint(x * 255)
-    elif x.dtype != np.uint8:
+    elif x.dtype != np.uint8:  # bool, complex, object, wider integers: say which
         raise UserError(f"{what} has dtype {x.dtype}; store images as uint8 0..255 or floats in [0, 1]")
     return np.ascontiguousarray(x, dtype=np.uint8)
 
@@ -182,13 +184,19 @@ def _read_npz(path:Path) -> dict:
         if missing: raise UserError(f"{path} lacks the array(s) {', '.join(missing)}; it needs x_train, y_train, x_test, y_test")
         out = {}
         for s in ('train', 'test'):
-            x, y = _to_nchw(z[f'x_{s}'], f"{path}: x_{s}"), z[f'y_{s}']
+            try: x, y = z[f'x_{s}'], z[f'y_{s}']
+            except ValueError as e:  # numpy refuses object arrays without pickles
+                raise UserError(f"{path}: x_{s} or y_{s} is an array of Python objects ({e}); save numeric arrays: uint8 images, integer labels") from None
+            x = _to_nchw(x, f"{path}: x_{s}")
             if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
                 raise UserError(f"{path}: y_{s} must be a 1-d array of integer class labels, got shape {y.shape} and dtype {y.dtype}")
             if len(y) != len(x): raise UserError(f"{path}: x_{s} has {len(x)} images but y_{s} has {len(y)} labels; they must match")
             if len(y) == 0: raise UserError(f"{path}: the {s} split is empty")
-            if y.min() < 0: raise UserError(f"{path}: y_{s} has negative labels; labels must be 0..K-1")
+            if y.min() < 0:
+                raise UserError(f"{path}: y_{s} has negative labels ({', '.join(map(str, np.unique(y[y < 0])[:5]))}); labels must be 0..K-1")
             out[f'x_{s}'], out[f'y_{s}'] = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    if len(classes := out['y_train'].unique()) < 2:
+        raise UserError(f"{path}: every training label is {classes[0].item()}; a classifier needs at least 2 classes in y_train")
     if out['x_train'].shape[1:] != out['x_test'].shape[1:]:
         raise UserError(f"{path}: train images are {tuple(out['x_train'].shape[1:])} but test images are "
                         f"{tuple(out['x_test'].shape[1:])}; both splits need the same image shape")
@@ -204,7 +212,11 @@ def _check_test_classes(d:dict, path:Path) -> dict:
 def _npz_cached(path:Path, root) -> dict:
     "`_read_npz` through a `.pt` cache of the decoded tensors (LZMA `.npz` files take seconds to decode)."
     cached = cache_dir(root)/f"{path.stem}-{_source_key(path)}.pt"
-    if cached.exists(): return _check_test_classes(torch.load(cached, weights_only=True), path)
+    if cached.exists():
+        try: return _check_test_classes(torch.load(cached, weights_only=True), path)
+        except (RuntimeError, OSError, EOFError, pickle.UnpicklingError) as e:  # a truncated or corrupted cache heals: moved aside, rebuilt
+            warnings.warn(f"the decoded cache {cached} is unreadable ({type(e).__name__}); moved to {cached.name}.corrupt and rebuilt")
+            os.replace(cached, cached.with_name(cached.name + '.corrupt'))
     d = _read_npz(path)
     try: _atomic_write(cached, lambda t: torch.save(d, t))
     except OSError as e: warnings.warn(f"could not cache decoded {path.name} in {cached.parent}: {e}")

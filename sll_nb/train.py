@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, functools, hashlib, inspect, json, multiprocessing, os, sys, time
+import copy, dataclasses, datetime, functools, hashlib, inspect, json, math, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -21,9 +21,9 @@ from .reproduce import git_state, project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'TRAINING_MODULES', 'field_type', 'RunConfig', 'unused_hyperparameters',
-           'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit', 'runs_dir', 'run',
-           'run_many']
+__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
+           'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit',
+           'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -153,12 +153,22 @@ def code_version() -> dict:
     commit, dirty = git_state(Path(sll_nb.__file__).parent)
     return dict(code_hash=code_hash(), git_commit=commit, git_dirty=dirty)
 
+# what a table may read from a record: one lacking any of them is not served
+RECORD_FIELDS = ('key', 'config', 'test_acc', 'test_loss', 'val_acc', 'best_epoch', 'train_seconds', 'seconds_per_epoch', 'history', 'device', 'train_size')
+
 def cached_record(path:Path, # where the record would be
                   reuse_stale:bool|None=None, # keep a record made by other library code; None: $SLL_NB_REUSE_STALE == '1'
                  ) -> dict|None: # the record, or None when the run must be trained (again)
     "The record at `path` when it exists and was trained by this library code (or stale ones are to be kept)."
-    if not Path(path).exists(): return None
-    record = json.loads(Path(path).read_text())
+    path = Path(path)
+    if not path.exists(): return None
+    try: record = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError): record = None
+    if not isinstance(record, dict) or (lacking := [f for f in RECORD_FIELDS if f not in record]):
+        os.replace(path, path.with_name(path.name + '.corrupt'))  # a truncated or malformed record heals: set aside, trained again
+        print(f"sll-nb: warning: run record {path.name} is " + (f"missing {', '.join(lacking)}" if isinstance(record, dict) else 'not readable JSON')
+              + f"; moved to {path.name}.corrupt and training it again", file=sys.stderr)
+        return None
     if record.get('code_hash') == code_hash(): return record
     keep = reuse_stale if reuse_stale is not None else os.environ.get('SLL_NB_REUSE_STALE') == '1'
     made_by = f"library code {record['code_hash']}" if record.get('code_hash') else 'library code from before code hashes'
@@ -169,6 +179,16 @@ def cached_record(path:Path, # where the record would be
 # %% ../nbs/06_train.ipynb #31f4efc3
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
+
+def _check_finite(method, stage_losses:list, epoch:int, cfg:RunConfig):
+    "Stop a diverged run with one line naming the epoch and the first stage whose loss or parameters are not finite."
+    params = [all(p.isfinite().all() for p in s.parameters()) for s in method.model.stages]
+    bad = next((i for i, (loss, ok) in enumerate(zip(stage_losses, params)) if not (ok and all(map(math.isfinite, loss)))), None)
+    if bad is None and all(params): return
+    bad = bad if bad is not None else params.index(False)
+    where = f'stage {bad + 1} of {len(params)}' if len(params) > 1 else 'the network'
+    raise UserError(f"{cfg.method} diverged at epoch {epoch}: {where} has a non-finite loss or weights (lr {cfg.lr:g}); "
+                    f"lower the learning rate (e.g. --lr {cfg.lr / 10:g})")
 
 def fit(cfg:RunConfig, # what to run
         data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
@@ -186,7 +206,11 @@ def fit(cfg:RunConfig, # what to run
     splits = splits.to(device)  # splits a notebook loaded once (on the CPU, say) follow the run to its device
     if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
     if len(splits.y_train) < 2:
-        raise UserError(f"training needs at least 2 samples, {cfg.dataset} has {len(splits.y_train)} after the validation carve; raise limit_train")
+        fix = 'raise limit_train' if cfg.limit_train is not None else 'lower the validation fraction or give more training images'
+        raise UserError(f"training needs at least 2 samples, {cfg.dataset} has {len(splits.y_train)} after the validation carve; {fix}")
+    if len(classes := splits.y_train.unique()) < 2:
+        raise UserError(f"the training split of {cfg.dataset} holds one class only ({classes[0].item()}); a classifier needs at least 2"
+                        + ('; raise limit_train' if cfg.limit_train is not None else ''))
     size = {k: v for k, v in (('depth', cfg.depth), ('width', cfg.width)) if v is not None}  # None: the model builder's own default
     model = build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
@@ -211,8 +235,9 @@ def fit(cfg:RunConfig, # what to run
             bar.update()
         for s in schedulers: s.step()
         _sync(device); seconds = time.perf_counter() - t0
-        val_acc, val_loss = evaluate(method, splits, 'val')
         stage = (loss_sum / n).tolist()
+        _check_finite(method, stage, epoch, cfg)
+        val_acc, val_loss = evaluate(method, splits, 'val')
         history.append(dict(epoch=epoch, seconds=seconds, train_acc=correct.item() / n, val_acc=val_acc, val_loss=val_loss,
                             stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage]))
         if val_acc > best[0]: best, best_state = (val_acc, epoch), copy.deepcopy(method.state_dict())
