@@ -45,8 +45,9 @@ def train_command(args) -> int:
     if unused := sorted(n for n in unused_hyperparameters(cfg.method) if getattr(cfg, n) != getattr(RunConfig, n)):
         print(f"sll-nb: note: {cfg.method} does not use {', '.join('--' + n.replace('_', '-') for n in unused)}; ignoring it", file=sys.stderr)
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
-    rec = fit(cfg, data_root=args.data_root, progress=not args.quiet)
-    if args.out: _write_record(rec, Path(args.out))
+    checkpoint = Path(f'{args.out}.ckpt.pt') if args.out else None  # beside the record: the same command resumes a killed run
+    rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
+    if args.out: _write_record(rec, Path(args.out)); checkpoint.unlink(missing_ok=True)
     print(f"{cfg.method} {cfg.model} {cfg.dataset}: test acc {100*rec['test_acc']:.2f}% "
           f"(val {100*rec['val_acc']:.2f}% at epoch {rec['best_epoch']}/{cfg.epochs}), "
           f"{rec['seconds_per_epoch']:.2f} s/epoch on {rec['device']}" + (f", record -> {args.out}" if args.out else ''))

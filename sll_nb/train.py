@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, functools, hashlib, inspect, json, math, multiprocessing, os, sys, time
+import copy, dataclasses, datetime, functools, hashlib, inspect, io, json, math, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -190,11 +190,32 @@ def _check_finite(method, stage_losses:list, epoch:int, cfg:RunConfig):
     raise UserError(f"{cfg.method} diverged at epoch {epoch}: {where} has a non-finite loss or weights (lr {cfg.lr:g}); "
                     f"lower the learning rate (e.g. --lr {cfg.lr / 10:g})")
 
+def _save_checkpoint(path:Path, cfg:RunConfig, epoch:int, method, schedulers, gen, history, best, best_state):
+    "Everything the rest of the run depends on, written atomically: weights, optimisers, schedules, every random stream, history."
+    state = dict(key=cfg.key(), epoch=epoch, method=method.state_dict(), optimizers=[o.state_dict() for o in method.optimizers],
+                 schedulers=[s.state_dict() for s in schedulers], generator=gen.get_state(), torch_rng=torch.get_rng_state(),
+                 cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [], history=history, best=list(best), best_state=best_state)
+    buffer = io.BytesIO(); torch.save(state, buffer); write_atomic(path, buffer.getvalue())
+
+def _load_checkpoint(path:Path|None, cfg:RunConfig) -> dict|None:
+    "The checkpoint at `path` if it belongs to `cfg`; an unreadable one is moved aside with a warning."
+    if path is None or not Path(path).exists(): return None
+    try: state = torch.load(path, weights_only=True)
+    except Exception as e:
+        os.replace(path, Path(f'{path}.corrupt'))
+        print(f"sll-nb: warning: checkpoint {path} is unreadable ({type(e).__name__}); moved to {Path(path).name}.corrupt, starting afresh", file=sys.stderr)
+        return None
+    if state.get('key') != cfg.key():
+        print(f"sll-nb: warning: checkpoint {path} belongs to another configuration; starting afresh (it will be overwritten)", file=sys.stderr)
+        return None
+    return state
+
 def fit(cfg:RunConfig, # what to run
         data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
         splits=None, # already loaded `Splits` to reuse (must match cfg.dataset)
         progress:bool=True, # show a progress bar
         return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
+        checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
        ) -> dict: # the run record, or (record, method) with `return_method`
     "Train `cfg.method` on `cfg.dataset` and return the run record."
     cfg.validate()
@@ -225,8 +246,17 @@ def fit(cfg:RunConfig, # what to run
     # a trailing batch of one sample is left out of every epoch: BatchNorm cannot normalise a single sample
     steps_per_epoch = len(splits.y_train) // cfg.batch_size + (len(splits.y_train) % cfg.batch_size > 1)
     bar = tqdm(total=cfg.epochs*steps_per_epoch, disable=not progress, desc=f'{cfg.method} {cfg.dataset}', unit='step', leave=False)
-    history, best, best_state = [], (-1.0, 0), None
-    for epoch in range(1, cfg.epochs + 1):
+    history, best, best_state, start = [], (-1.0, 0), None, 1
+    if (state := _load_checkpoint(checkpoint, cfg)) is not None:  # resume exactly where the last completed epoch left off
+        method.load_state_dict(state['method'])
+        for o, s in zip(method.optimizers, state['optimizers']): o.load_state_dict(s)
+        for sched, s in zip(schedulers, state['schedulers']): sched.load_state_dict(s)
+        gen.set_state(state['generator']); torch.set_rng_state(state['torch_rng'])
+        if state['cuda_rng']: torch.cuda.set_rng_state_all(state['cuda_rng'])
+        history, best, best_state, start = state['history'], tuple(state['best']), state['best_state'], state['epoch'] + 1
+        print(f"sll-nb: resuming run {cfg.key()} after epoch {state['epoch']} of {cfg.epochs}, from {checkpoint}", file=sys.stderr)
+        bar.update((start - 1)*steps_per_epoch)
+    for epoch in range(start, cfg.epochs + 1):
         method.train(); _sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
         for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps_per_epoch):
@@ -242,6 +272,7 @@ def fit(cfg:RunConfig, # what to run
                             stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage]))
         if val_acc > best[0]: best, best_state = (val_acc, epoch), copy.deepcopy(method.state_dict())
         bar.set_postfix(epoch=epoch, val_acc=f'{val_acc:.4f}')
+        if checkpoint is not None: _save_checkpoint(checkpoint, cfg, epoch, method, schedulers, gen, history, best, best_state)
     bar.close()
     method.load_state_dict(best_state)
     test_acc, test_loss = evaluate(method, splits, 'test')
@@ -251,7 +282,8 @@ def fit(cfg:RunConfig, # what to run
                 peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
                 device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),
                 train_size=len(splits.y_train), val_size=len(splits.y_val), test_size=len(splits.y_test),
-                **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+                **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                **({'resumed_from_epoch': start - 1} if start > 1 else {}))
     return (record, method) if return_method else record
 
 # %% ../nbs/06_train.ipynb #efbdbb32
@@ -268,8 +300,10 @@ def run(cfg:RunConfig, # what to run
     "The run record for `cfg`: loaded from the cache when present and current, else trained and saved atomically."
     path = Path(results or runs_dir())/f'{cfg.validate().key()}.json'
     if not force and (record := cached_record(path, reuse_stale)) is not None: return record
-    record = fit(cfg, data_root=data_root, splits=splits, progress=progress)
+    checkpoint = path.with_suffix('.ckpt.pt')  # a run killed mid-way resumes from its last epoch
+    record = fit(cfg, data_root=data_root, splits=splits, progress=progress, checkpoint=checkpoint)
     write_atomic(path, json.dumps(record, indent=1))
+    checkpoint.unlink(missing_ok=True)
     return record
 
 # %% ../nbs/06_train.ipynb #488a30a6
