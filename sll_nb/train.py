@@ -272,7 +272,11 @@ def fit(cfg:RunConfig, # what to run
                             stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage]))
         if val_acc > best[0]: best, best_state = (val_acc, epoch), copy.deepcopy(method.state_dict())
         bar.set_postfix(epoch=epoch, val_acc=f'{val_acc:.4f}')
-        if checkpoint is not None: _save_checkpoint(checkpoint, cfg, epoch, method, schedulers, gen, history, best, best_state)
+        if checkpoint is not None:
+            try: _save_checkpoint(checkpoint, cfg, epoch, method, schedulers, gen, history, best, best_state)
+            except OSError as e:  # a full disk costs the ability to resume, not the run
+                print(f"sll-nb: warning: cannot write checkpoint {checkpoint} ({e.strerror or e}); training on without one", file=sys.stderr)
+                checkpoint = None
     bar.close()
     method.load_state_dict(best_state)
     test_acc, test_loss = evaluate(method, splits, 'test')
