@@ -161,6 +161,7 @@ def _atomic_write(dest:Path, write):
 
 def _to_nchw(x:np.ndarray, what:str) -> np.ndarray:
     "NHW, NHWC or NCHW images (uint8, or float in [0, 1]) as uint8 NCHW."
+    if 0 in x.shape: raise UserError(f"{what} is empty (shape {x.shape}); every split needs at least one image of at least one pixel")
     if x.ndim == 3: x = x[:, None]
     elif x.ndim == 4 and x.shape[1] not in (1, 3) and x.shape[3] in (1, 3): x = x.transpose(0, 3, 1, 2)
     elif x.ndim != 4 or x.shape[1] not in (1, 3):
