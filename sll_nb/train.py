@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, functools, hashlib, inspect, io, json, math, multiprocessing, os, sys, time
+import copy, dataclasses, datetime, hashlib, inspect, io, json, math, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -141,12 +141,16 @@ def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
 # the modules whose code a run's numbers depend on: everything `fit` runs through
 TRAINING_MODULES = ('core', 'data', 'models', 'convnets', 'objectives', 'projection', 'methods', 'feedback', 'sid', 'train')
 
-@functools.cache
-def code_hash() -> str:
-    "A short hash of the `sll_nb` sources that train a run (`TRAINING_MODULES`), read once per process."
+def _hash_sources() -> str:
     folder, h = Path(sll_nb.__file__).parent, hashlib.sha256()
     for name in TRAINING_MODULES: h.update((folder/f'{name}.py').read_bytes())
     return h.hexdigest()[:16]
+
+_CODE_HASH = _hash_sources()  # read when this module is imported: the code this process runs, not what the files say later
+
+def code_hash() -> str:
+    "A short hash of the `sll_nb` sources this process trains with (`TRAINING_MODULES`, as they were when it imported them)."
+    return _CODE_HASH
 
 def code_version() -> dict:
     "The provenance fields of a run record: `code_hash`, `git_commit` and `git_dirty` (None outside a git checkout)."
