@@ -38,6 +38,12 @@ def _write_record(rec:dict, path:Path):
         raise UserError(f"cannot write the record to {path} ({reason}); it is saved as {rescued} instead")
     raise UserError(f"cannot write the record to {path} ({reason}), nor to the working or temporary folder; free some space and run again")
 
+def _deterministic():
+    "Deterministic kernels everywhere (CUDA's cuBLAS and cuDNN included, at some cost in speed); a CPU run is deterministic already."
+    import torch
+    os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')  # cuBLAS needs a fixed workspace to be deterministic
+    torch.use_deterministic_algorithms(True); torch.backends.cudnn.benchmark = False
+
 def train_command(args) -> int:
     "Train one configuration, show progress, print a one-line summary and write the record."
     from sll_nb.train import RunConfig, fit, unused_hyperparameters
@@ -45,6 +51,7 @@ def train_command(args) -> int:
     if unused := sorted(n for n in unused_hyperparameters(cfg.method) if getattr(cfg, n) != getattr(RunConfig, n)):
         print(f"sll-nb: note: {cfg.method} does not use {', '.join('--' + n.replace('_', '-') for n in unused)}; ignoring it", file=sys.stderr)
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
+    if args.deterministic: _deterministic()
     checkpoint = Path(f'{args.out}.ckpt.pt') if args.out else None  # beside the record: the same command resumes a killed run
     rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
     if args.out: _write_record(rec, Path(args.out)); checkpoint.unlink(missing_ok=True)
@@ -111,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--data-root', default=None, help='dataset folder (default: $SLL_NB_DATA, else ./data)')
     t.add_argument('--out', default=None, metavar='FILE.json', help='write the run record here')
     t.add_argument('--quiet', action='store_true', help='no progress bar')
+    t.add_argument('--deterministic', action='store_true', help='deterministic kernels on CUDA too (slower); CPU runs are deterministic already')
     t.set_defaults(func=train_command)
     r = sub.add_parser('reproduce', help='regenerate tables and figures', description='Execute the experiment notebooks with papermill.')
     r.add_argument('--profile', default='quick', choices=['quick', 'paper'], help='quick: CPU minutes; paper: the papers\' protocols')
