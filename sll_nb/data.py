@@ -160,12 +160,13 @@ def _atomic_write(dest:Path, write):
     finally: tmp.unlink(missing_ok=True)
 
 def _to_nchw(x:np.ndarray, what:str) -> np.ndarray:
-    "NHW, NHWC or NCHW images (uint8, or float in [0, 1]) as uint8 NCHW."
+    "NHW, NHWC or NCHW images, or (N, F) feature vectors, (uint8, or float in [0, 1]) as uint8 NCHW; features become (N, 1, 1, F)."
     if 0 in x.shape: raise UserError(f"{what} is empty (shape {x.shape}); every split needs at least one image of at least one pixel")
-    if x.ndim == 3: x = x[:, None]
+    if x.ndim == 2: x = x[:, None, None]  # flat features: a 1 x F "image" that only the MLP reads (and no crop touches)
+    elif x.ndim == 3: x = x[:, None]
     elif x.ndim == 4 and x.shape[1] not in (1, 3) and x.shape[3] in (1, 3): x = x.transpose(0, 3, 1, 2)
     elif x.ndim != 4 or x.shape[1] not in (1, 3):
-        raise UserError(f"{what} has shape {x.shape}; expected images as (N,H,W), (N,H,W,C) or (N,C,H,W) with 1 or 3 channels")
+        raise UserError(f"{what} has shape {x.shape}; expected images as (N,H,W), (N,H,W,C) or (N,C,H,W) with 1 or 3 channels, or features as (N,F)")
     if np.issubdtype(x.dtype, np.floating):
         if bad := [name for name, hit in (('NaN', np.isnan(x).any()), ('Inf', np.isinf(x).any())) if hit]:
             raise UserError(f"{what} has {' and '.join(bad)} pixels; replace them (e.g. numpy.nan_to_num) before saving")

@@ -236,6 +236,8 @@ def fit(cfg:RunConfig, # what to run
     if len(classes := splits.y_train.unique()) < 2:
         raise UserError(f"the training split of {cfg.dataset} holds one class only ({classes[0].item()}); a classifier needs at least 2"
                         + ('; raise limit_train' if cfg.limit_train is not None else ''))
+    if cfg.model != 'mlp' and splits.in_shape[1] == 1:
+        raise UserError(f"{cfg.dataset} holds flat feature vectors ({splits.in_shape[-1]} features) and the {cfg.model} model needs images; use --model mlp")
     size = {k: v for k, v in (('depth', cfg.depth), ('width', cfg.width)) if v is not None}  # None: the model builder's own default
     model = build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
     if cfg.units is not None: model = group_stages(model, cfg.units)
