@@ -141,7 +141,7 @@ def test_cifar10_npz_in_root_is_used_and_cached(tmp_path):
 
 @pytest.mark.parametrize('over, msg', [
     (dict(y_test=None), "lacks the array(s) y_test"),
-    (dict(x_train=np.zeros((40, 8), np.uint8)), "expected images as (N,H,W), (N,H,W,C) or (N,C,H,W)"),
+    (dict(x_train=np.zeros((40, 1, 1, 8, 8), np.uint8)), "expected images as (N,H,W), (N,H,W,C) or (N,C,H,W)"),  # flat (N, F) features are fine (the MLP reads them)
     (dict(x_train=np.zeros((40, 8, 8, 5), np.uint8)), "with 1 or 3 channels"),
     (dict(y_train=np.arange(39)), "x_train has 40 images but y_train has 39 labels"),
     (dict(y_train=np.arange(40) * 0.5), "must be a 1-d array of integer class labels"),
