@@ -10,7 +10,7 @@ from unittest.mock import patch
 import pandas as pd
 from scipy import stats
 from .core import UserError, check_choice
-from .reproduce import PROFILES, experiments, project_root, reproduce, runs_folder, sha256
+from .reproduce import experiments, project_root, reproduce, sha256
 
 # %% auto #0
 __all__ = ['MANIFEST', 'MIN_SEEDS', 'parse_target', 'holds', 'per_seed', 'summarise', 'measure', 'judge', 'load_manifest',
