@@ -15,7 +15,7 @@ from .core import UserError, check_choice, check_fraction, check_positive, resol
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load',
-           'available']
+           'check_splits', 'available']
 
 # %% ../nbs/03_data.ipynb #948a8b49
 DATASETS = ('digits', 'mnist', 'fashion', 'cifar10', 'cifar100')
@@ -108,6 +108,9 @@ class Splits:
     flip: bool # random horizontal flips
     label_noise: float
     clean_y_train: Tensor # training labels before noise
+    noise_seed: int # seed of that noise
+    val_fraction: float # share of the training set carved out for validation
+    limit_train: int|None # training samples kept (None: all)
 
     @property
     def in_shape(self) -> tuple: return tuple(self.x_train.shape[1:])
@@ -335,7 +338,24 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
     noisy = symmetric_label_noise(clean, label_noise, classes, noise_seed)
     on = lambda t: t.to(device)
     return Splits(name, on(d['x_train'][tr]), on(noisy), on(d['x_train'][va]), on(d['y_train'][va]),
-                  on(d['x_test']), on(d['y_test']), classes, on(mean), on(std), pad, flip, label_noise, on(clean))
+                  on(d['x_test']), on(d['y_test']), classes, on(mean), on(std), pad, flip, label_noise, on(clean),
+                  noise_seed, val_fraction, limit_train)
+
+# %% ../nbs/03_data.ipynb #a089a340
+def check_splits(splits:Splits, # splits handed to a run
+                 dataset:str, # the dataset the run names
+                 val_fraction:float, # its validation share
+                 label_noise:float, # its label noise
+                 noise_seed:int, # the seed of that noise (compared only when there is noise)
+                 limit_train:int|None, # its training-set limit
+                ):
+    "Raise a `UserError` naming the first setting under which `splits` were loaded differently from what the run asks."
+    asked = dict(dataset=str(dataset), val_fraction=val_fraction, label_noise=label_noise, limit_train=limit_train)
+    if label_noise: asked['noise_seed'] = noise_seed
+    for name, want in asked.items():
+        if (got := getattr(splits, 'name' if name == 'dataset' else name)) != want:
+            raise UserError(f"the splits given were loaded with {name}={got!r} but the run asks for {name}={want!r}; "
+                            f"load them with {name}={want!r} or let the run load its own data")
 
 # %% ../nbs/03_data.ipynb #901095d2
 def available(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`

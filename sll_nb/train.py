@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, seed_everything
-from .data import DATASETS, load
+from .data import DATASETS, check_splits, load
 from .models import MODELS, build_model, group_stages
 from .methods import METHODS, OPTIMIZERS, make_method
 from .reproduce import git_state, project_root, versions, write_atomic
@@ -216,7 +216,7 @@ def _load_checkpoint(path:Path|None, cfg:RunConfig) -> dict|None:
 
 def fit(cfg:RunConfig, # what to run
         data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
-        splits=None, # already loaded `Splits` to reuse (must match cfg.dataset)
+        splits=None, # already loaded `Splits` to reuse (loaded with the settings `cfg` names, else a `UserError`)
         progress:bool=True, # show a progress bar
         return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
         checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
@@ -225,9 +225,9 @@ def fit(cfg:RunConfig, # what to run
     cfg.validate()
     device = resolve_device(cfg.device)
     seed_everything(cfg.seed)
-    if splits is None:
-        splits = load(cfg.dataset, root=data_root, device=device, val_fraction=cfg.val_fraction,
-                      label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
+    asked = dict(val_fraction=cfg.val_fraction, label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
+    if splits is None: splits = load(cfg.dataset, root=data_root, device=device, **asked)
+    else: check_splits(splits, cfg.dataset, **asked)
     splits = splits.to(device)  # splits a notebook loaded once (on the CPU, say) follow the run to its device
     if cfg.flip is not None: splits = dataclasses.replace(splits, flip=cfg.flip)
     if len(splits.y_train) < 2:
