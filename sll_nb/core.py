@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import math, numbers, os, random, zlib
+import math, numbers, random, tempfile, zlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -55,12 +55,13 @@ def check_fraction(name:str, # what the value is, e.g. "dropout"
 # %% ../nbs/00_core.ipynb #38f57d0f
 def check_output_file(path:str|Path, # where a result will be written
                      ) -> Path:
-    "Return `path` as a `Path` once its folder exists and is writable and it is not itself a folder, else raise a `UserError`."
+    "Return `path` as a `Path` once its folder exists and takes a file and it is not itself a folder, else raise a `UserError`."
     path = Path(path)
     if path.is_dir(): raise UserError(f"output {path} is a directory; give a file name, e.g. {path/'run.json'}")
     try: path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise UserError(f"cannot create the folder of output {path}: {e.strerror}; choose another location") from None
-    if not os.access(path.parent, os.W_OK): raise UserError(f"cannot write output {path}: {path.parent} is not writable; choose another location")
+    try: tempfile.TemporaryFile(dir=path.parent).close()  # a real write: `os.access` says yes to root, even on /proc
+    except OSError as e: raise UserError(f"cannot write output {path}: {e.strerror} in {path.parent}; choose another location") from None
     return path
 
 # %% ../nbs/00_core.ipynb #f909a3a7
