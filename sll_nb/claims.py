@@ -9,8 +9,8 @@ from pathlib import Path
 from unittest.mock import patch
 import pandas as pd
 from scipy import stats
-from .core import UserError, check_choice
-from .reproduce import experiments, project_root, reproduce, sha256
+from .core import UserError, check_choice, project_root
+from .reproduce import experiments, reproduce, sha256
 
 # %% auto #0
 __all__ = ['MANIFEST', 'MIN_SEEDS', 'parse_target', 'holds', 'per_seed', 'summarise', 'measure', 'judge', 'load_manifest',

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, functools, json, os, re, sys, tempfile
 from dataclasses import fields
 from pathlib import Path
-from .core import UserError, check_output_file
+from .core import UserError, check_choice, check_output_file, check_positive, write_atomic
 
 # %% auto #0
 __all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'verify_command', 'parser', 'main', 'memory_command']
@@ -28,7 +28,6 @@ def _config_arguments(parser:argparse.ArgumentParser):
 
 def _write_record(rec:dict, path:Path):
     "Write a trained run's record to `path`; if that fails, to the working or temporary folder, and say where: a run is never lost."
-    from sll_nb.reproduce import write_atomic
     text = json.dumps(rec, indent=1)
     try: return write_atomic(path, text)
     except OSError as e: reason = e.strerror or str(e)
@@ -166,10 +165,34 @@ def _memory_arguments(p:argparse.ArgumentParser):
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
 
+def _int_list(name:str, text:str) -> list[int]:
+    "`text`, comma-separated positive integers, as a list, else a `UserError` naming the option."
+    try: vals = [int(v) for v in str(text).split(',') if v.strip()]
+    except ValueError: raise UserError(f"--{name} must be comma-separated integers, e.g. 2,8,32; got {text!r}") from None
+    if not vals: raise UserError(f"--{name} is empty; give comma-separated integers, e.g. 2,8,32")
+    for v in vals: check_positive(name, v)
+    return vals
+
 def memory_command(args) -> int:
-    "Measure peak training memory by depth, print a table and write the rows."
-    from sll_nb.measure import memory_command as measure
-    return measure(args)
+    "Measure peak training memory by depth, print a table and write `{'rows': [...]}` to `--out`."
+    import torch
+    from sll_nb.measure import format_rows, memory_sweep
+    from sll_nb.methods import METHODS
+    if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
+    check_positive('classes', args.classes)
+    depths, in_shape = _int_list('depths', args.depths), tuple(_int_list('in-shape', args.in_shape))
+    methods = [m.strip() for m in args.methods.split(',') if m.strip()]
+    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
+    for m in methods: check_choice('method', m, list(METHODS))
+    if args.out: check_output_file(args.out)  # before measuring, so a bad path cannot lose the rows
+    rows = memory_sweep(args.model, depths, methods, width=args.width, batch_size=args.batch_size, in_shape=in_shape,
+                        classes=args.classes, device=args.device, counter=args.counter, steps=args.steps,
+                        blocks_per_unit=args.blocks_per_unit, pool=args.pool)
+    print(format_rows(rows))
+    if args.out:
+        write_atomic(Path(args.out), json.dumps({'rows': rows}, indent=1))
+        print(f'rows -> {args.out}')
+    return 0
 
 COMMANDS['memory'] = (_memory_arguments, memory_command, 'peak training memory by depth: activations + model state, and the local floor')
 

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError, check_positive
-from .models import MODELS, Stack, stage_shapes, group_stages
+from .models import MODELS, Stack
 
 # %% auto #0
 __all__ = ['VGG11', 'conv_bn', 'readout', 'backbone_stack', 'vgg11', 'BasicBlock', 'resnet18', 'PatchEmbed', 'Block', 'TokenHead',

@@ -4,14 +4,14 @@
 
 # %% ../nbs/03_data.ipynb #0d4bf5ee
 from __future__ import annotations
-import gzip, hashlib, os, pickle, shutil, uuid, warnings
+import gzip, hashlib, os, pickle, shutil, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .core import UserError, check_choice, check_fraction, check_positive, resolve_device
+from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, write_atomic
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load',
@@ -156,12 +156,6 @@ def _source_key(p:Path) -> str:
     st = p.stat()
     return hashlib.sha1(f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
 
-def _atomic_write(dest:Path, write):
-    "Write `dest` through a temporary file, so that concurrent readers never see a partial file."
-    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
-    try: write(tmp); os.replace(tmp, dest)
-    finally: tmp.unlink(missing_ok=True)
-
 def _to_nchw(x:np.ndarray, what:str) -> np.ndarray:
     "NHW, NHWC or NCHW images, or (N, F) feature vectors, (uint8, or float in [0, 1]) as uint8 NCHW; features become (N, 1, 1, F)."
     if 0 in x.shape: raise UserError(f"{what} is empty (shape {x.shape}); every split needs at least one image of at least one pixel")
@@ -223,7 +217,7 @@ def _npz_cached(path:Path, root) -> dict:
             warnings.warn(f"the decoded cache {cached} is unreadable ({type(e).__name__}); moved to {cached.name}.corrupt and rebuilt")
             os.replace(cached, cached.with_name(cached.name + '.corrupt'))
     d = _read_npz(path)
-    try: _atomic_write(cached, lambda t: torch.save(d, t))
+    try: write_atomic(cached, lambda t: torch.save(d, t))
     except OSError as e: warnings.warn(f"could not cache decoded {path.name} in {cached.parent}: {e}")
     return _check_test_classes(d, path)
 
@@ -260,7 +254,7 @@ def _mnist_like(name:str, root:Path) -> dict:
             if dest.exists() and dest.stat().st_mtime_ns >= g.stat().st_mtime_ns: continue
             def unzip(t, g=g):
                 with gzip.open(g, 'rb') as i, open(t, 'wb') as o: shutil.copyfileobj(i, o)
-            _atomic_write(dest, unzip)
+            write_atomic(dest, unzip)
     cls = getattr(torchvision.datasets, folder)
     tr, te = cls(tv_root, train=True, download=False), cls(tv_root, train=False, download=False)
     return dict(x_train=tr.data[:, None].contiguous(), y_train=tr.targets.long(),

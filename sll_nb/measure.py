@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
-from .core import UserError, check_choice, check_output_file, check_positive, resolve_device, seed_everything
+from .core import UserError, check_choice, check_positive, resolve_device, seed_everything, sync
 from .models import MODELS, Stack, build_model, group_stages, stage_shapes
 from .methods import METHODS, Method, make_method
 from .projection import projection_for
@@ -20,7 +20,7 @@ for _name in ('sll_nb.convnets', 'sll_nb.sid', 'sll_nb.feedback'):  # register C
 # %% auto #0
 __all__ = ['COUNTERS', 'LOCAL_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker', 'model_state',
            'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows', 'mlp_flops',
-           'count_flops', 'throughput', 'count_ops', 'memory_command']
+           'count_flops', 'throughput', 'count_ops']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -108,9 +108,6 @@ def model_state(method:Method, # a method that has taken at least one step (so i
 # %% ../nbs/07_measure.ipynb #6cc7bc91
 COUNTERS = ('saved', 'allocator')
 
-def _sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-
 def measure_memory(method:Method, # any method, already on its device
                    batches:list, # [(x, y), ...]: the first is the one-step measurement, all of them the epoch's
                    warmup:int=1, # unmeasured steps first (on the first batch)
@@ -131,14 +128,14 @@ def measure_memory(method:Method, # any method, already on its device
         for x, y in batches:
             grads.peak = 0
             if device.type == 'cuda':
-                gc.collect(); _sync(device); before = torch.cuda.memory_allocated(device)
+                gc.collect(); sync(device); before = torch.cuda.memory_allocated(device)
                 torch.cuda.reset_peak_memory_stats(device)
             if counter == 'saved':
                 with ActivationTracker(exclude, live=(x, y)) as tr: method.step(x, y)
                 acts.append(tr.peak)
             else: method.step(x, y)
             if device.type == 'cuda':  # the allocator's peak over the whole step, whichever counter splits it
-                _sync(device); raw.append(torch.cuda.max_memory_allocated(device))
+                sync(device); raw.append(torch.cuda.max_memory_allocated(device))
                 if counter == 'allocator': acts.append(raw[-1] - before + storage_bytes((x, y)) - grads.peak)
             gpeaks.append(grads.peak)
     first = model_state(method, gpeaks[0])
@@ -301,9 +298,9 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
     runs = {k: [] for k in methods}
     for _ in range(reps):
         for k, m in methods.items():
-            _sync(device); t0 = time.perf_counter()
+            sync(device); t0 = time.perf_counter()
             for _ in range(steps): m.step(x, y)
-            _sync(device); runs[k].append(steps*len(x) / (time.perf_counter() - t0))
+            sync(device); runs[k].append(steps*len(x) / (time.perf_counter() - t0))
     return {k: dict(samples_per_s=statistics.median(v), runs=v) for k, v in runs.items()}
 
 # %% ../nbs/07_measure.ipynb #1bfbbd4c
@@ -320,32 +317,3 @@ def count_ops(method:Method, # a method that has taken a step already (its optim
     "Number of ATen operators one `method.step(x, y)` dispatches below autograd (views such as `detach` included)."
     with _OpCounter() as counter: method.step(x, y)
     return counter.ops
-
-# %% ../nbs/07_measure.ipynb #b60e9adf
-def _int_list(name:str, text:str) -> list[int]:
-    try: vals = [int(v) for v in str(text).split(',') if v.strip()]
-    except ValueError: raise UserError(f"--{name} must be comma-separated integers, e.g. 2,8,32; got {text!r}") from None
-    if not vals: raise UserError(f"--{name} is empty; give comma-separated integers, e.g. 2,8,32")
-    for v in vals: check_positive(name, v)
-    return vals
-
-def memory_command(args) -> int:
-    "The `sll-nb memory` subcommand: sweep, print a table, write `{'rows': [...]}` to `--out`."
-    import json
-    from pathlib import Path
-    from sll_nb.reproduce import write_atomic
-    if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
-    check_positive('classes', args.classes)
-    depths, in_shape = _int_list('depths', args.depths), tuple(_int_list('in-shape', args.in_shape))
-    methods = [m.strip() for m in args.methods.split(',') if m.strip()]
-    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
-    for m in methods: check_choice('method', m, list(METHODS))
-    if args.out: check_output_file(args.out)  # before measuring, so a bad path cannot lose the rows
-    rows = memory_sweep(args.model, depths, methods, width=args.width, batch_size=args.batch_size, in_shape=in_shape,
-                        classes=args.classes, device=args.device, counter=args.counter, steps=args.steps,
-                        blocks_per_unit=args.blocks_per_unit, pool=args.pool)
-    print(format_rows(rows))
-    if args.out:
-        write_atomic(Path(args.out), json.dumps({'rows': rows}, indent=1))
-        print(f'rows -> {args.out}')
-    return 0

@@ -4,7 +4,6 @@
 
 # %% ../nbs/01_objectives.ipynb #ce2745ad
 from __future__ import annotations
-import math
 import torch
 import torch.nn.functional as F
 from torch import Tensor

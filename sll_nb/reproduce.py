@@ -4,54 +4,21 @@
 
 # %% ../nbs/09_reproduce.ipynb #a37199b8
 from __future__ import annotations
-import datetime, hashlib, io, json, os, platform, shutil, subprocess
+import datetime, hashlib, io, json, os, platform, shutil
 from pathlib import Path
 from unittest.mock import patch
 import torch
-from .core import UserError, check_choice, check_positive
+from .core import UserError, check_choice, check_positive, git_state, project_root, versions, write_atomic
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'RECIPES', 'project_root', 'git_state', 'versions', 'provenance', 'write_atomic', 'sha256', 'save_figure',
-           'runs_folder', 'save_table', 'profile_settings', 'present_datasets', 'epochs_for_steps', 'method_config',
-           'experiments', 'describe', 'reproduce']
+__all__ = ['PROFILES', 'RECIPES', 'provenance', 'sha256', 'save_figure', 'runs_folder', 'save_table', 'profile_settings',
+           'present_datasets', 'epochs_for_steps', 'method_config', 'experiments', 'describe', 'reproduce']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
 
-def project_root(start:Path|None=None, # where to start looking (default: the working directory)
-                ) -> Path:
-    "The nearest folder at or above `start` that holds `settings.ini` (else `start` itself)."
-    start = Path(start or Path.cwd()).resolve()
-    for p in (start, *start.parents):
-        if (p/'settings.ini').exists(): return p
-    return start
-
 # %% ../nbs/09_reproduce.ipynb #8bae502f
-def _git(root:Path, *args) -> str|None:
-    try:
-        out = subprocess.run(['git', *args], cwd=root, capture_output=True, text=True, timeout=10)
-        return out.stdout if out.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError): return None
-
-def git_state(root:Path, # a folder inside the checkout
-             ) -> tuple[str|None, bool|None]: # (commit, whether tracked files differ from it); (None, None) outside git
-    "The checkout's HEAD commit and whether its tracked files have uncommitted changes."
-    commit = (_git(root, 'rev-parse', 'HEAD') or '').strip() or None
-    status = _git(root, 'status', '--porcelain', '--untracked-files=no') if commit else None
-    return commit, (None if status is None else bool(status.strip()))
-
-def versions() -> dict:
-    "Versions of the libraries a result depends on, and the CPU kernels torch dispatches to."
-    import numpy, sll_nb
-    v = dict(python=platform.python_version(), torch=torch.__version__, numpy=numpy.__version__, sll_nb=sll_nb.__version__,
-             # 'AVX2', 'AVX512', ...: the same seed and code can give other floating-point results on a CPU with other kernels
-             cpu_kernels=torch.backends.cpu.get_cpu_capability())
-    try:
-        import torchvision; v['torchvision'] = torchvision.__version__
-    except ImportError: pass
-    return v
-
 def provenance(name:str, # the output's name
                profile:str, # 'quick' or 'paper'
                params:dict|None=None, # the parameters the producing notebook ran with
@@ -65,19 +32,6 @@ def provenance(name:str, # the output's name
                 threads=torch.get_num_threads())
 
 # %% ../nbs/09_reproduce.ipynb #dbbbcae8
-def write_atomic(path:Path, # the file to write
-                 data:str|bytes, # its whole content
-                ):
-    "Write `path` through a temporary file flushed to disk and an atomic rename: no reader, nor a crash, ever leaves half a file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'wb') as f:
-            f.write(data.encode() if isinstance(data, str) else data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)  # an error on the way leaves no temporary file behind
-    return path
-
 def sha256(data:str|bytes) -> str: return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 def _output_path(kind:str, name:str, profile:str, suffix:str) -> Path:

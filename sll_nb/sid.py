@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError, check_choice, check_fraction, check_positive
-from .models import Stack, stage_shapes
+from .models import Stack
 from .methods import Method, METHODS
 
 # %% auto #0

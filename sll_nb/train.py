@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, hashlib, inspect, io, json, math, multiprocessing, os, sys, time
+import copy, dataclasses, datetime, hashlib, inspect, json, math, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -13,11 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
-from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, seed_everything
+from .core import UserError, check_choice, check_fraction, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import DATASETS, check_splits, load
 from .models import MODELS, build_model, group_stages
 from .methods import METHODS, OPTIMIZERS, make_method
-from .reproduce import git_state, project_root, versions, write_atomic
 import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
 
 # %% auto #0
@@ -181,9 +180,6 @@ def cached_record(path:Path, # where the record would be
     return record if keep else None
 
 # %% ../nbs/06_train.ipynb #31f4efc3
-def _sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-
 def _check_finite(method, stage_losses:list, epoch:int, cfg:RunConfig):
     "Stop a diverged run with one line naming the epoch and the first stage whose loss or parameters are not finite."
     params = [all(p.isfinite().all() for p in s.parameters()) for s in method.model.stages]
@@ -199,7 +195,7 @@ def _save_checkpoint(path:Path, cfg:RunConfig, epoch:int, method, schedulers, ge
     state = dict(key=cfg.key(), epoch=epoch, method=method.state_dict(), optimizers=[o.state_dict() for o in method.optimizers],
                  schedulers=[s.state_dict() for s in schedulers], generator=gen.get_state(), torch_rng=torch.get_rng_state(),
                  cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [], history=history, best=list(best), best_state=best_state)
-    buffer = io.BytesIO(); torch.save(state, buffer); write_atomic(path, buffer.getvalue())
+    write_atomic(path, lambda t: torch.save(state, t))
 
 def _load_checkpoint(path:Path|None, cfg:RunConfig) -> dict|None:
     "The checkpoint at `path` if it belongs to `cfg`; an unreadable one is moved aside with a warning."
@@ -263,14 +259,14 @@ def fit(cfg:RunConfig, # what to run
         print(f"sll-nb: resuming run {cfg.key()} after epoch {state['epoch']} of {cfg.epochs}, from {checkpoint}", file=sys.stderr)
         bar.update((start - 1)*steps_per_epoch)
     for epoch in range(start, cfg.epochs + 1):
-        method.train(); _sync(device); t0 = time.perf_counter()
+        method.train(); sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
         for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps_per_epoch):
             logits, stage_losses = method.step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()
         for s in schedulers: s.step()
-        _sync(device); seconds = time.perf_counter() - t0
+        sync(device); seconds = time.perf_counter() - t0
         stage = (loss_sum / n).tolist()
         _check_finite(method, stage, epoch, cfg)
         val_acc, val_loss = evaluate(method, splits, 'val')
