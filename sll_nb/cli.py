@@ -177,7 +177,7 @@ def memory_command(args) -> int:
     "Measure peak training memory by depth, print a table and write `{'rows': [...]}` to `--out`."
     import torch
     from sll_nb.measure import format_rows, memory_sweep
-    from sll_nb.methods import METHODS
+    from sll_nb.registry import METHODS
     if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
     check_positive('classes', args.classes)
     depths, in_shape = _int_list('depths', args.depths), tuple(_int_list('in-shape', args.in_shape))

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError, check_positive
-from .models import MODELS, Stack
+from .models import Stack
 
 # %% auto #0
 __all__ = ['VGG11', 'conv_bn', 'readout', 'backbone_stack', 'vgg11', 'BasicBlock', 'resnet18', 'PatchEmbed', 'Block', 'TokenHead',
@@ -191,6 +191,3 @@ def simplecnn(in_shape:tuple, # (C, H, W) of one input
     return Stack([conv(in_shape[0], 32, False), conv(32, 64, True), conv(64, 128, False), conv(128, 128, True),
                   nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 128)),
                   BeliefCascade(128, classes, depth, width)])
-
-# %% ../nbs/04a_convnets.ipynb #10c013e9
-MODELS.update(vgg11=vgg11, resnet18=resnet18, vit=vit, plaincnn=plaincnn, simplecnn=simplecnn)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 from .core import UserError, derived_generator
 from .models import Stack, stage_shapes
-from .methods import Method, BP, METHODS
+from .methods import Method, BP
 from .convnets import PatchEmbed
 
 # %% auto #0
@@ -78,15 +78,12 @@ def to_feedback_alignment(model:nn.Module, # converted in place
 class FA(BP):
     "Feedback alignment: BP's output error, carried down by fixed random matrices instead of the transposed weights."
     def __init__(self, model:Stack, # the network (converted in place)
-                 in_shape:tuple, # shape of one input sample (unused; same signature as the other methods)
-                 classes:int, # number of classes (unused)
-                 lr:float=5e-4, # learning rate
-                 weight_decay:float=0.0, # weight decay
-                 seed:int=0, # seeds the feedback matrices
-                 label_smoothing:float=0.0, # smoothing of the output cross-entropy's target
-                 optimizer:str='adam', # 'adam' or 'sgd'
-                 **_):
-        super().__init__(to_feedback_alignment(model, seed), lr, weight_decay, label_smoothing, optimizer)  # BP's step: the global error flows back through the fixed feedback
+                 in_shape:tuple, # shape of one input sample
+                 classes:int, # K
+                 seed:int=0, # the run's seed; the feedback matrices draw from their own stream of it
+                 **settings, # `Method`'s: lr, weight_decay, label_smoothing, optimizer
+                ):
+        super().__init__(to_feedback_alignment(model, seed), in_shape, classes, seed=seed, **settings)  # BP's step: the global error flows back through the fixed feedback
 
 # %% ../nbs/05a_feedback.ipynb #3ba70c5f
 class DFA(Method):
@@ -95,15 +92,11 @@ class DFA(Method):
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the feedback matrices
                  classes:int, # K
-                 lr:float=5e-4, # learning rate
-                 weight_decay:float=0.0, # weight decay
-                 seed:int=0, # seeds the feedback matrices
-                 label_smoothing:float=0.0, # smoothing of the output error's target
-                 optimizer:str='adam', # 'adam' or 'sgd'
-                 **_):
-        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
+                 **settings, # `Method`'s: lr, weight_decay, label_smoothing, optimizer, seed (which seeds the feedback matrices)
+                ):
+        super().__init__(model, in_shape, classes, **settings)
         if len(model) < 2: raise UserError("DFA needs a network of at least 2 stages (hidden stages plus a read-out)")
-        g = derived_generator(seed, 'dfa-feedback')
+        g = derived_generator(self.seed, 'dfa-feedback')
         self.feedback = nn.Module()  # B_i, (K, numel of stage i's output), entries N(0, 1/K)
         for i, s in enumerate(stage_shapes(model, in_shape)[:-1]):
             self.feedback.register_buffer(str(i), torch.randn(classes, math.prod(s), generator=g) / math.sqrt(classes))
@@ -119,6 +112,3 @@ class DFA(Method):
         torch.autograd.backward([loss, *outs], [None, *[(e @ B).view_as(o) for o, B in zip(outs, self.feedback.buffers())]])
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
         return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]
-
-# %% ../nbs/05a_feedback.ipynb #7c53afca
-METHODS.update(fa=FA, dfa=DFA)

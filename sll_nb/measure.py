@@ -4,18 +4,17 @@
 
 # %% ../nbs/07_measure.ipynb #df76ff2b
 from __future__ import annotations
-import gc, importlib, importlib.util, math, statistics, time, weakref
+import gc, math, statistics, time, weakref
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_positive, resolve_device, seed_everything, sync
-from .models import MODELS, Stack, build_model, group_stages, stage_shapes
-from .methods import METHODS, Method, make_method
+from .models import Stack, group_stages, stage_shapes
+from .methods import Method
+from .registry import METHODS, MODELS, build_model, make_method
 from .projection import projection_for
-for _name in ('sll_nb.convnets', 'sll_nb.sid', 'sll_nb.feedback'):  # register CNN/ViT models and SID/FA/DFA where present
-    if importlib.util.find_spec(_name) is not None: importlib.import_module(_name)
 
 # %% auto #0
 __all__ = ['COUNTERS', 'LOCAL_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker', 'model_state',
@@ -183,7 +182,7 @@ def build_for_memory(model:str, # a key of `MODELS`
                      device:str='cpu', # where to put it
                      seed:int=0, # initialisation and heads
                      model_kwargs:dict|None=None, # further keywords for the model builder (e.g. ViT's patch)
-                     **hp, # method hyper-parameters (pool, dropout, lr, ...)
+                     **hp, # method settings (pool, dropout, lr, ...); those this method does not read are left out
                     ) -> Method:
     "A method around a freshly built model, on `device`."
     check_choice('model', model, list(MODELS)); check_choice('method', method, list(METHODS))
@@ -191,7 +190,7 @@ def build_for_memory(model:str, # a key of `MODELS`
     kw = dict(depth=depth, **({'width': width} if width is not None else {}), **(model_kwargs or {}))
     net = build_model(model, in_shape, classes, **kw)
     if blocks_per_unit is not None: net = group_stages(net, math.ceil(len(net) / check_positive('blocks per unit', blocks_per_unit)))
-    return make_method(method, net, in_shape, classes, seed=seed, **hp).to(device)
+    return make_method(method, net, in_shape, classes, seed=seed, **METHODS[method].keep_read(hp)).to(device)
 
 def memory_sweep(model:str='mlp', # a key of `MODELS`
                  depths=(2, 8, 32), # the depths to measure

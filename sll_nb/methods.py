@@ -13,25 +13,48 @@ from .objectives import sll_layer_loss, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'METHODS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE', 'LearnedHeadCE', 'make_method']
+__all__ = ['OPTIMIZERS', 'COMMON_SETTINGS', 'METHOD_SETTINGS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE',
+           'LearnedHeadCE']
 
 # %% ../nbs/05_methods.ipynb #237124f2
 OPTIMIZERS = ('adam', 'sgd')
+# the settings every method takes, and the method settings a run may set, of which each method reads those in its `reads`
+COMMON_SETTINGS = ('lr', 'weight_decay', 'optimizer', 'seed')
+METHOD_SETTINGS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
 
 class Method(nn.Module):
     "Base class: a model plus the rule that updates it."
     stagewise = False # whether the update is computed stage by stage, so that grouping stages into units (SLL^{i+}) changes it
+    reads = ('label_smoothing',) # the run settings beyond the optimiser's and the seed that this method reads
     def __init__(self, model:Stack, # the network to train
+                 in_shape:tuple, # shape of one input sample
+                 classes:int, # K, the number of classes
                  lr:float=5e-4, # learning rate
                  weight_decay:float=0.0, # weight decay (L2, added to the gradient)
                  label_smoothing:float=0.0, # mass of every cross-entropy target spread uniformly over the K classes
                  optimizer:str='adam', # 'adam', or 'sgd' (Nesterov momentum 0.9, the standard conv-net recipe)
+                 seed:int=0, # the run's seed, for fixed random parts (heads, feedback matrices)
                 ):
         super().__init__()
         check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
         check_fraction('label smoothing', label_smoothing); check_choice('optimizer', optimizer, OPTIMIZERS)
-        self.model, self.lr, self.weight_decay = model, lr, weight_decay
-        self.label_smoothing, self.optimizer = label_smoothing, optimizer
+        self.model, self.in_shape, self.classes, self.lr, self.weight_decay = model, in_shape, classes, lr, weight_decay
+        self.label_smoothing, self.optimizer, self.seed = label_smoothing, optimizer, seed
+
+    @classmethod
+    def from_config(cls, model:Stack, # the network to train
+                    in_shape:tuple, # shape of one input sample
+                    classes:int, # K
+                    cfg, # a run configuration (`train.RunConfig`): its optimiser settings, seed and the settings in `reads`
+                   ) -> Method:
+        "Build the method a run configuration asks for, handing it only the settings it reads."
+        return cls(model, in_shape, classes, **{name: getattr(cfg, name) for name in (*COMMON_SETTINGS, *cls.reads)})
+
+    @classmethod
+    def keep_read(cls, settings:dict, # keyword arguments meant for several methods at once (a sweep's pool, say)
+                 ) -> dict:
+        "`settings` without the `METHOD_SETTINGS` this method does not read."
+        return {k: v for k, v in settings.items() if k not in METHOD_SETTINGS or k in cls.reads}
 
     def new_optimizer(self, params):
         "The run's optimiser over `params`: fused Adam, or fused SGD with Nesterov momentum 0.9."
@@ -45,12 +68,11 @@ class Method(nn.Module):
 class BP(Method):
     "Global backpropagation of the output cross-entropy."
     def __init__(self, model:Stack, # the network
-                 lr:float=5e-4, # learning rate
-                 weight_decay:float=0.0, # weight decay
-                 label_smoothing:float=0.0, # smoothing of the cross-entropy's target
-                 optimizer:str='adam', # 'adam' or 'sgd'
-                 **_):
-        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
+                 in_shape:tuple, # shape of one input sample
+                 classes:int, # K
+                 **settings, # `Method`'s: lr, weight_decay, label_smoothing, optimizer, seed
+                ):
+        super().__init__(model, in_shape, classes, **settings)
         self.optimizers = [self.new_optimizer(model.parameters())]
 
     def step(self, x, y):
@@ -65,27 +87,25 @@ class LocalLearning(Method):
     "Each stage trains on its own loss through a fixed random head; no gradient crosses a stage boundary."
     stagewise = True
     layer_loss = staticmethod(sll_layer_loss)
+    # LocalCE and LearnedHeadCE inherit lam and readout_lam here and fix them to 0; their records' keys have always hashed them
+    reads = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'label_smoothing')
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the heads
                  classes:int, # K, the size of each head's code
-                 lr:float=5e-4, # learning rate
-                 weight_decay:float=0.0, # weight decay
                  lam:float=1.0, # weight lambda of the alignment term (all layers)
                  dropout:float=0.0, # Bernoulli dropout rate on the projection matrices R
                  pool:int|None=None, # pool feature maps to about this many features before projecting
-                 seed:int=0, # seeds the heads
                  head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
                  trainable_heads:bool=False, # train the heads with their stages (only `LearnedHeadCE` does)
                  readout_lam:float|None=None, # lambda_L of the read-out stage; None: `lam`, like every other stage
-                 label_smoothing:float=0.0, # smoothing of each prediction term's target
-                 optimizer:str='adam', # 'adam' or 'sgd'
-                 **_):
-        super().__init__(model, lr, weight_decay, label_smoothing, optimizer)
+                 **settings, # `Method`'s: lr, weight_decay, label_smoothing, optimizer, seed (which seeds the heads)
+                ):
+        super().__init__(model, in_shape, classes, **settings)
         check_positive('lambda', lam, allow_zero=True)
         if readout_lam is not None: check_positive('read-out lambda', readout_lam, allow_zero=True)
         self.lam, self.readout_lam = lam, lam if readout_lam is None else readout_lam
         shapes = stage_shapes(model, in_shape)
-        self.heads = nn.ModuleList([projection_for(s, classes, seed=seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
+        self.heads = nn.ModuleList([projection_for(s, classes, seed=self.seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
                                                   trainable=trainable_heads) for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
         self.optimizers = [self.new_optimizer([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
 
@@ -126,18 +146,3 @@ class LearnedHeadCE(LocalCE):
     "Greedy local learning through *trained* linear heads (Nøkland & Eidnes' 'pred' loss): LocalCE with each R learned."
     def __init__(self, model, in_shape, classes, **kwargs):
         super().__init__(model, in_shape, classes, **{**kwargs, 'trainable_heads': True})
-
-# %% ../nbs/05_methods.ipynb #d0189345
-METHODS = {'bp': BP, 'sll': SLL, 'svp': SVP, 'localce': LocalCE, 'learnedce': LearnedHeadCE}
-
-def make_method(name:str, # a key of `METHODS`
-                model:Stack, # the network to train
-                in_shape:tuple, # shape of one input sample
-                classes:int, # number of classes
-                **hp, # lr, weight_decay, lam, dropout, pool, seed, ...
-               ) -> Method:
-    "Build a registered method around `model`."
-    import sll_nb.feedback, sll_nb.sid  # register FA, DFA and SID (imported here: they build on this module)
-    check_choice('method', name, list(METHODS))
-    cls = METHODS[name]
-    return cls(model, **hp) if cls is BP else cls(model, in_shape, classes, **hp)

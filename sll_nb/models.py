@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .core import UserError, check_choice, check_fraction, check_positive
+from .core import UserError, check_fraction, check_positive
 
 # %% auto #0
-__all__ = ['MODELS', 'Stack', 'stage_shapes', 'mlp', 'build_model', 'group_stages']
+__all__ = ['Stack', 'stage_shapes', 'mlp', 'group_stages']
 
 # %% ../nbs/04_models.ipynb #7f206d1c
 class Stack(nn.Module):
@@ -60,18 +60,6 @@ def mlp(in_shape:tuple, # shape of one input sample, e.g. (1, 28, 28)
     return Stack([first, *[nn.Sequential(*drop, *hidden(width)) for _ in range(depth - 1)], readout])
 
 # %% ../nbs/04_models.ipynb #55e91817
-MODELS = {'mlp': mlp}
-
-def build_model(name:str, # a key of `MODELS`
-                in_shape:tuple, # shape of one input sample
-                classes:int, # number of classes
-                **kwargs, # depth, width, ... passed to the builder
-               ) -> Stack:
-    "Construct a registered model by name."
-    import sll_nb.convnets  # registers the conv nets and ViT (imported here: it builds on this module)
-    check_choice('model', name, list(MODELS))
-    return MODELS[name](in_shape, classes, **kwargs)
-
 def group_stages(model:Stack, # the network
                  units:int, # how many locally trained units to make
                 ) -> Stack:

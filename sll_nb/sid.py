@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError, check_choice, check_fraction, check_positive
 from .models import Stack
-from .methods import Method, METHODS
+from .methods import Method
 
 # %% auto #0
 __all__ = ['DIRECTIONS', 'EXTRACTOR_STRATEGIES', 'ARRANGEMENTS', 'Prior', 'Refine', 'Belief', 'belief_cascade', 'smoothed_target',
@@ -118,11 +118,11 @@ ARRANGEMENTS = ('two_phase', 'public')
 
 class SID(Method):
     "Synergistic Information Distillation: local belief refinement with a shared extractor."
+    reads = ('alpha', 'extractor', 'label_smoothing')
     def __init__(self, model:Stack, # the network; its extractor is kept and `depth` modules are added (see `belief_cascade`)
                  in_shape:tuple, # shape of one input sample
                  classes:int, # K
                  lr:float=1e-3, # learning rate (extractor and every module)
-                 weight_decay:float=0.0, # weight decay
                  alpha:float=0.5, # weight of the distillation-to-target term (1 - alpha: consistency)
                  label_smoothing:float=0.0, # smoothing of the one-hot target
                  extractor:str='all', # extractor update strategy: 'all', 'final_layer' or 'frozen'
@@ -130,16 +130,15 @@ class SID(Method):
                  arrangement:str='two_phase', # 'two_phase' (one module graph alive) or 'public' (one summed backward)
                  depth:int|None=None, # number of modules L (default: one per hidden stage of `model`)
                  width:int|None=None, # module hidden width (default: the read-out's input width)
-                 seed:int=0, # unused: SID has no random fixed parts (initialisation follows the global seed)
-                 optimizer:str='adam', # 'adam' or 'sgd'
-                 **_):
+                 **settings, # `Method`'s: weight_decay, optimizer, seed (SID has no fixed random parts: its initialisation follows the global seed)
+                ):
         check_choice('extractor strategy', extractor, EXTRACTOR_STRATEGIES); check_choice('KL direction', direction, DIRECTIONS)
         check_choice('arrangement', arrangement, ARRANGEMENTS)
         check_fraction('alpha', alpha, '[0, 1]'); check_fraction('label smoothing', label_smoothing)
         if direction == 'reverse' and label_smoothing == 0:
             raise UserError("the reverse KL direction is infinite for one-hot targets; set label smoothing > 0 (e.g. 0.1) or use direction='forward'")
-        super().__init__(belief_cascade(model, in_shape, classes, depth, width), lr, weight_decay, label_smoothing, optimizer)
-        self.classes, self.alpha = classes, alpha
+        super().__init__(belief_cascade(model, in_shape, classes, depth, width), in_shape, classes, lr=lr, label_smoothing=label_smoothing, **settings)
+        self.alpha = alpha
         self.strategy, self.direction, self.arrangement = extractor, direction, arrangement
         self.n_extractor = self.model.extractor_stages
         self.prior = self.model.stages[self.n_extractor]
@@ -214,5 +213,3 @@ class SID(Method):
         for o in self.optimizers[:self.depth]: o.step(); o.zero_grad(set_to_none=True)
         self._step_extractor()
         return logp.detach(), torch.stack(losses)
-
-METHODS['sid'] = SID

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #4effb443
 from __future__ import annotations
-import copy, dataclasses, datetime, hashlib, inspect, json, math, multiprocessing, os, sys, time
+import copy, dataclasses, datetime, hashlib, json, math, multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
@@ -15,12 +15,13 @@ from torch import nn
 from tqdm.auto import tqdm
 from .core import UserError, check_choice, check_fraction, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import DATASETS, check_splits, load
-from .models import MODELS, build_model, group_stages
-from .methods import METHODS, OPTIMIZERS, make_method
-import sll_nb.convnets, sll_nb.feedback, sll_nb.sid  # importing them registers their models and methods
+from .models import group_stages
+from .methods import OPTIMIZERS
+from .registry import METHODS, MODELS, build_model
+import sll_nb
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_HYPERPARAMETERS', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
+__all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
            'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit',
            'runs_dir', 'run', 'run_many']
 
@@ -33,7 +34,7 @@ def field_type(f:dataclasses.Field) -> type:
 class RunConfig:
     "Everything that defines a training run."
     method: str = 'sll' # bp, sll, svp, localce, ...
-    model: str = 'mlp' # a key of `models.MODELS`
+    model: str = 'mlp' # a key of `registry.MODELS`
     dataset: str = 'digits' # a name in `data.DATASETS` or a path to a .npz file
     depth: int|None = None # hidden layers, blocks or SID modules, by model; None: the model's own (mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11/resnet18 their linear read-out, where a depth adds that many SID modules)
     width: int|None = None # units per hidden layer, channels or embedding dimension; None: the model's own (mlp 1024, vgg11/resnet18/plaincnn 64, vit 192, simplecnn 256)
@@ -104,14 +105,13 @@ class RunConfig:
 
 # fields added after run records existed; at their defaults they leave a configuration's hash as it was
 ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer')
-# the hyper-parameters `fit` hands to every method; each method's constructor takes only those it uses
-METHOD_HYPERPARAMETERS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
+# the method settings of a run configuration; each method reads those in its `reads`, and `from_config` hands it only those
+METHOD_SETTINGS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
 
 def unused_hyperparameters(method:str, # a key of `METHODS`
-                          ) -> set[str]: # the `METHOD_HYPERPARAMETERS` no constructor along the method's class hierarchy takes
+                          ) -> set[str]: # the `METHOD_SETTINGS` the method does not read (not in its `reads`)
     "The hyper-parameters that cannot change a run of `method` (a BP run is the same for every SLL dropout rate)."
-    taken = {p for c in METHODS[method].__mro__ if '__init__' in vars(c) for p in inspect.signature(c.__init__).parameters}
-    return set(METHOD_HYPERPARAMETERS) - taken
+    return set(METHOD_SETTINGS) - set(METHODS[method].reads)
 
 # %% ../nbs/06_train.ipynb #a777920a
 @torch.no_grad()
@@ -138,7 +138,7 @@ def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
 
 # %% ../nbs/06_train.ipynb #c27c8fae
 # the modules whose code a run's numbers depend on: everything `fit` runs through
-TRAINING_MODULES = ('core', 'data', 'models', 'convnets', 'objectives', 'projection', 'methods', 'feedback', 'sid', 'train')
+TRAINING_MODULES = ('core', 'data', 'models', 'convnets', 'objectives', 'projection', 'methods', 'feedback', 'sid', 'registry', 'train')
 
 def _hash_sources() -> str:
     folder, h = Path(sll_nb.__file__).parent, hashlib.sha256()
@@ -239,9 +239,7 @@ def fit(cfg:RunConfig, # what to run
     if cfg.units is not None: model = group_stages(model, cfg.units)
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
-    method = make_method(cfg.method, model, splits.in_shape, splits.classes, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                         optimizer=cfg.optimizer, lam=cfg.lam, readout_lam=cfg.readout_lam, dropout=cfg.dropout, pool=cfg.pool, head_scale=cfg.head_scale, seed=cfg.seed, alpha=cfg.alpha,
-                         label_smoothing=cfg.label_smoothing, extractor=cfg.extractor).to(device)  # SID's modules follow the model
+    method = METHODS[cfg.method].from_config(model, splits.in_shape, splits.classes, cfg).to(device)  # SID's modules follow the model
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)

@@ -1,12 +1,10 @@
 "Contracts of `sll_nb.convnets` and `sll_nb.feedback` through the public entry points (unit checks live in nbs/04a, nbs/05a)."
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 from sll_nb.core import UserError
-import sll_nb.convnets, sll_nb.feedback  # registers the models and FA/DFA (until sll_nb.train imports them)
-from sll_nb.models import MODELS, Stack, build_model, group_stages, stage_shapes
-from sll_nb.methods import METHODS, make_method
+from sll_nb.models import Stack, group_stages, stage_shapes
+from sll_nb.registry import METHODS, MODELS, build_model, make_method
 from sll_nb.feedback import FALinearFn
 
 torch.set_num_threads(1)
@@ -58,7 +56,7 @@ def test_fa_feedback_is_fixed_matrix_not_transpose():
 def test_methods_step_every_model(method, name):
     torch.manual_seed(0)
     m = build_model(name, (1, 28, 28), 10, depth=None if name in FIXED_BACKBONES else 2, width=8 if name != 'vit' else 16)
-    meth = make_method(method, m, (1, 28, 28), 10, pool=64, alpha=0.5, label_smoothing=0.0, extractor='all')
+    meth = make_method(method, m, (1, 28, 28), 10, **({'pool': 64} if 'pool' in METHODS[method].reads else {}))
     w = [p.detach().clone() for p in m.parameters()]
     logits, losses = meth.step(torch.randn(4, 1, 28, 28), torch.arange(4))
     assert logits.shape == (4, 10) and losses.isfinite().all()

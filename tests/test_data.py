@@ -6,7 +6,7 @@ import pytest
 import torch
 from sll_nb.core import UserError
 from sll_nb import data
-from sll_nb.data import DATASETS, Splits, augment, carve_validation, data_root, load, symmetric_label_noise
+from sll_nb.data import augment, carve_validation, data_root, load, symmetric_label_noise
 
 torch.set_num_threads(1)
 SHARED = Path(__file__).resolve().parents[1]/'..'/'shared'/'data'

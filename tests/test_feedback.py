@@ -1,10 +1,9 @@
 """FA and DFA trained through `fit`, as every table trains them: the feedback is independent of the weights, and every method smooths its targets when asked."""
-import dataclasses
 import pytest
 import torch
 from sll_nb.feedback import FALinear, FAConv2d
 from sll_nb.train import RunConfig, fit
-from sll_nb.methods import METHODS
+from sll_nb.registry import METHODS
 
 MODELS = {'mlp': dict(depth=2, width=64), 'vgg11': dict(width=8), 'plaincnn': dict(width=8), 'resnet18': dict(width=8),
           'simplecnn': dict(depth=2, width=32)}

@@ -2,7 +2,6 @@
 dataset (or a configuration) or one `UserError`, never another exception."""
 import os
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from hypothesis.extra import numpy as hnp
 from sll_nb.core import UserError

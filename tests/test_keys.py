@@ -2,7 +2,8 @@
 import json
 from pathlib import Path
 import pytest
-from sll_nb.train import RunConfig, unused_hyperparameters, METHOD_HYPERPARAMETERS
+from sll_nb.methods import METHOD_SETTINGS
+from sll_nb.train import RunConfig, unused_hyperparameters
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = sorted(p for p in ROOT.glob('results/*/runs/*.json'))
@@ -33,4 +34,4 @@ READS = {  # the method settings each method reads; the others cannot change its
 }
 
 @pytest.mark.parametrize('method', READS)
-def test_settings_each_method_reads(method): assert set(METHOD_HYPERPARAMETERS) - unused_hyperparameters(method) == READS[method]
+def test_settings_each_method_reads(method): assert set(METHOD_SETTINGS) - unused_hyperparameters(method) == READS[method]

@@ -4,8 +4,8 @@ import pytest
 import torch
 from sll_nb.cli import main
 from sll_nb.core import UserError
-from sll_nb.measure import (ActivationTracker, activation_floor, count_flops, measure_memory, memory_sweep, mlp_flops, throughput)
-from sll_nb.methods import METHODS, make_method
+from sll_nb.measure import (ActivationTracker, count_flops, measure_memory, memory_sweep, mlp_flops, throughput)
+from sll_nb.registry import METHODS, make_method
 from sll_nb.models import mlp
 
 torch.set_num_threads(1)

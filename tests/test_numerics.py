@@ -49,10 +49,8 @@ def test_losses_are_finite_under_autocast(dtype):
     assert all(torch.isfinite(l.float()) for l in losses) and torch.isfinite(lin.weight.grad).all()
 
 
-from sll_nb.methods import METHODS
-from sll_nb.models import MODELS
+from sll_nb.registry import METHODS, MODELS
 from sll_nb.train import RunConfig, fit
-import sll_nb.convnets  # noqa: F401  (the conv nets and the ViT)
 
 SIZES = {'mlp': dict(depth=2, width=16), 'vgg11': dict(width=4), 'resnet18': dict(width=4), 'vit': dict(depth=2, width=16),
          'plaincnn': dict(depth=2, width=4), 'simplecnn': dict(depth=2, width=16)}

@@ -1,6 +1,5 @@
 """Project-level promises: README current and runnable, notebooks and library in sync, experiment notebooks well formed."""
-import json, re, shutil, subprocess, sys
-from pathlib import Path
+import json, re, shutil, subprocess
 import pytest
 from conftest import ROOT, BIN
 
