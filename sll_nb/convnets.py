@@ -6,13 +6,13 @@
 from __future__ import annotations
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
+from torch import nn
 from .core import UserError, check_positive
-from .models import Stack
+from .models import Cascade, Stack
 
 # %% auto #0
 __all__ = ['VGG11', 'conv_bn', 'readout', 'backbone_stack', 'vgg11', 'BasicBlock', 'resnet18', 'PatchEmbed', 'Block', 'TokenHead',
-           'vit', 'plaincnn', 'BeliefCascade', 'simplecnn']
+           'vit', 'plaincnn', 'simplecnn']
 
 # %% ../nbs/04a_convnets.ipynb #cc31b958
 def conv_bn(c_in:int, c_out:int, pool:bool=False) -> nn.Sequential:
@@ -29,11 +29,10 @@ def backbone_stack(stages:list[nn.Module], # a fixed conv backbone, one stage pe
                    classes:int, # K
                    modules:int|None=None, # None: end in the linear `readout`; L: in SID's L belief modules on the pooled features
                   ) -> Stack:
-    "The backbone ended by its read-out stage, or with its last stage pooling and a `BeliefCascade` (see the SimpleCNN below) after it."
+    "The backbone ended by its read-out stage, or with its last stage pooling and a `Cascade` of L belief modules after it."
     if modules is None: return Stack([*stages, readout(c_in, classes)])
-    check_positive('depth (number of SID modules)', modules)
     *body, last = stages  # the pooling rides with the last stage, so that every stage has parameters to train
-    return Stack([*body, nn.Sequential(last, nn.AdaptiveAvgPool2d(1), nn.Flatten()), BeliefCascade(c_in, classes, modules)])
+    return Stack([*body, nn.Sequential(last, nn.AdaptiveAvgPool2d(1), nn.Flatten()), Cascade(c_in, classes, modules)])
 
 def _check_image(in_shape):
     if len(in_shape) != 3: raise UserError(f"conv nets need image inputs of shape (C, H, W), got {tuple(in_shape)}; use model mlp for flat data")
@@ -152,42 +151,14 @@ def plaincnn(in_shape:tuple, # (C, H, W) of one input
     return Stack([conv_bn(in_shape[0] if i == 0 else width, width) for i in range(depth)] + [readout(width, classes)])
 
 # %% ../nbs/04a_convnets.ipynb #61f4050f
-class BeliefCascade(nn.Module):
-    "SID's L processing modules: module i refines belief p_{i-1} from shared features; outputs the last logits."
-    def __init__(self, features:int, classes:int, modules:int, hidden:int=256):
-        super().__init__()
-        self.classes = classes
-        self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(features + classes, hidden), nn.ReLU(), nn.Linear(hidden, classes))
-                                     for _ in range(modules)])
-
-    def initial_belief(self, features:Tensor) -> Tensor:
-        "The uniform belief p_0, shaped (B, K)."
-        return features.new_full((len(features), self.classes), 1 / self.classes)
-
-    def refine(self, i:int, # which module
-               features:Tensor, # shared features (B, F)
-               belief:Tensor, # previous belief p_{i-1} (B, K), probabilities
-              ) -> Tensor: # logits of module i (B, K)
-        "Module i's logits from the previous belief and the features."
-        return self.blocks[i](torch.cat([belief, features], 1))
-
-    def all_logits(self, features:Tensor) -> list[Tensor]:
-        "Every module's logits, each belief fed forward (with gradient) to the next module."
-        p, out = self.initial_belief(features), []
-        for i in range(len(self.blocks)):
-            out.append(self.refine(i, features, p)); p = out[-1].softmax(1)
-        return out
-
-    def forward(self, features): return self.all_logits(features)[-1]
-
 def simplecnn(in_shape:tuple, # (C, H, W) of one input
               classes:int, # number of classes K
               depth:int=8, # number of processing modules L
               width:int=256, # hidden units of each processing module
               **_) -> Stack:
-    "SID's SimpleCNN (its Table 2): 4 conv stages, a Linear(128, 128) feature stage, and a `BeliefCascade` stage."
+    "SID's SimpleCNN (its Table 2): 4 conv stages, a Linear(128, 128) feature stage, and a `Cascade` stage."
     _check_image(in_shape); check_positive('depth', depth); check_positive('width', width)
     def conv(c_in, c_out, pool): return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), *([nn.MaxPool2d(2)] if pool else []))
     return Stack([conv(in_shape[0], 32, False), conv(32, 64, True), conv(64, 128, False), conv(128, 128, True),
                   nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 128)),
-                  BeliefCascade(128, classes, depth, width)])
+                  Cascade(128, classes, depth, width)])

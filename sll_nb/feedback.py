@@ -11,6 +11,7 @@ from torch import nn
 from .core import UserError, derived_generator
 from .models import Stack, stage_shapes
 from .methods import Method, BP
+from .objectives import smoothed_target
 from .convnets import PatchEmbed
 
 # %% auto #0
@@ -107,7 +108,7 @@ class DFA(Method):
         for stage in self.model.stages[:-1]: h = stage(h.detach()); outs.append(h)
         logits = self.model.stages[-1](h.detach())
         loss, K = self.cross_entropy(logits, y), logits.shape[1]
-        target = F.one_hot(y, K).to(logits).mul_(1 - self.label_smoothing).add_(self.label_smoothing / K)
+        target = smoothed_target(y, K, self.label_smoothing, logits.dtype)
         e = (logits.detach().softmax(1) - target) / len(y)   # dL/dlogits of the (smoothed) mean cross-entropy
         torch.autograd.backward([loss, *outs], [None, *[(e @ B).view_as(o) for o, B in zip(outs, self.feedback.buffers())]])
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)

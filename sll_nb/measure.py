@@ -12,14 +12,14 @@ from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_positive, resolve_device, seed_everything, sync
 from .models import Stack, group_stages, stage_shapes
-from .methods import Method
+from .methods import LocalLearning, Method
 from .registry import METHODS, MODELS, build_model, make_method
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['COUNTERS', 'LOCAL_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker', 'model_state',
-           'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows', 'mlp_flops',
-           'count_flops', 'throughput', 'count_ops']
+__all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker',
+           'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows',
+           'mlp_flops', 'count_flops', 'throughput', 'count_ops']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -247,7 +247,7 @@ def format_rows(rows:list[dict], # rows from `memory_sweep`
     return '\n'.join(lines)
 
 # %% ../nbs/07_measure.ipynb #dd487702
-LOCAL_METHODS = ('sll', 'svp', 'localce')
+ANALYTIC_FLOP_METHODS = ('bp', 'fa', 'dfa', 'sll', 'svp', 'localce') # those `mlp_flops` counts (learned heads and SID add terms it does not)
 
 def mlp_flops(method:str, # bp, sll, svp, localce, fa or dfa
               batch:int, # B
@@ -257,10 +257,10 @@ def mlp_flops(method:str, # bp, sll, svp, localce, fa or dfa
               classes:int, # K
              ) -> dict:
     "Analytic matrix-product FLOPs of one training step of `mlp(depth, width)`, by part, with and without the heads."
-    check_choice('method (analytic FLOPs)', method, ['bp', 'fa', 'dfa', *LOCAL_METHODS])
+    check_choice('method (analytic FLOPs)', method, ANALYTIC_FLOP_METHODS)
     dims = [in_features] + [width]*depth + [classes]
     layers = [2*batch*a*b for a, b in zip(dims, dims[1:])]
-    local = method in LOCAL_METHODS
+    local = issubclass(METHODS[method], LocalLearning)  # fixed heads, no input gradient
     d = dict(forward=sum(layers), weight_grad=sum(layers),
              input_grad=0 if local else 2*batch*classes*width*depth if method == 'dfa' else sum(layers[1:]),
              heads=4*batch*width*classes*depth if local else 0,

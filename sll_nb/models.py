@@ -6,11 +6,12 @@
 from __future__ import annotations
 import math
 import torch
+import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import UserError, check_fraction, check_positive
 
 # %% auto #0
-__all__ = ['Stack', 'stage_shapes', 'mlp', 'group_stages']
+__all__ = ['Stack', 'stage_shapes', 'mlp', 'group_stages', 'Prior', 'Refine', 'Belief', 'Cascade', 'belief_cascade']
 
 # %% ../nbs/04_models.ipynb #7f206d1c
 class Stack(nn.Module):
@@ -68,3 +69,80 @@ def group_stages(model:Stack, # the network
         raise UserError(f"units must be between 1 and the number of stages ({len(model)}), got {units}")
     bounds = [round(i*len(model)/units) for i in range(units + 1)]
     return Stack([nn.Sequential(*model.stages[a:b]) for a, b in zip(bounds, bounds[1:])])
+
+# %% ../nbs/04_models.ipynb #361e63b0
+class Prior(nn.Module):
+    "Flatten the features and append the uniform log-belief $\\log p_0 = -\\log K$."
+    def __init__(self, classes:int): super().__init__(); self.classes = classes
+    def forward(self, f:Tensor) -> Tensor:
+        f = f.flatten(1)
+        return torch.cat([f, f.new_full((len(f), self.classes), -math.log(self.classes))], 1)
+
+class Refine(nn.Module):
+    "One belief-refinement module: `[p_prev, f]` -> Linear(K+F, width) -> ReLU -> Linear(width, K) logits (SID Table 2)."
+    def __init__(self, features:int, # F, the shared feature width
+                 classes:int, # K
+                 width:int=256, # hidden width of the module
+                ):
+        super().__init__()
+        self.features, self.classes = features, classes
+        self.net = nn.Sequential(nn.Linear(classes + features, width), nn.ReLU(), nn.Linear(width, classes))
+
+    def logits(self, logp_prev:Tensor, # previous log-belief (B, K)
+               f:Tensor, # shared features (B, F)
+              ) -> Tensor: return self.net(torch.cat([logp_prev.exp(), f], 1))
+
+    def forward(self, h:Tensor) -> Tensor:
+        "`[f, log p_prev]` -> `[f, log p_i]`."
+        f, logp = h[:, :self.features], h[:, self.features:]
+        return torch.cat([f, F.log_softmax(self.logits(logp, f), 1)], 1)
+
+class Belief(nn.Module):
+    "Read-out: the last `classes` columns, i.e. the final log-belief."
+    def __init__(self, classes:int): super().__init__(); self.classes = classes
+    def forward(self, h:Tensor) -> Tensor: return h[:, -self.classes:]
+
+class Cascade(nn.Sequential):
+    "A whole cascade as one stage, `Prior, Refine x depth, Belief`: the end of a model built with its own SID modules (SimpleCNN)."
+    def __init__(self, features:int, # F, the width of the flat features it reads
+                 classes:int, # K
+                 depth:int, # number of modules L
+                 width:int=256, # hidden width of each module
+                ):
+        check_positive('depth (number of SID modules)', depth); check_positive('module width', width)
+        super().__init__(Prior(classes), *[Refine(features, classes, width) for _ in range(depth)], Belief(classes))
+    @property
+    def refiners(self) -> list[Refine]: return list(self)[1:-1]
+
+# %% ../nbs/04_models.ipynb #1ed93302
+def _readout_width(model:Stack, default:int=256) -> int:
+    lin = [m for m in model.stages[-1].modules() if isinstance(m, nn.Linear)]
+    return lin[-1].in_features if lin else default
+
+@torch.no_grad()
+def _feature_width(stages, in_shape:tuple) -> int:
+    "F, the flattened width of the extractor's output, from one dummy pass in eval mode."
+    ext = nn.Sequential(*stages); was = ext.training; ext.eval()
+    p = next(ext.parameters(), None)
+    f = ext(torch.zeros(2, *in_shape, device=p.device if p is not None else 'cpu', dtype=p.dtype if p is not None else torch.float32))
+    ext.train(was)
+    return f.flatten(1).shape[1]
+
+def belief_cascade(model:Stack, # a network; its extractor stages are reused (not copied)
+                   in_shape:tuple, # shape of one input sample
+                   classes:int, # K
+                   depth:int|None=None, # number of modules L (default: one per hidden stage of `model`)
+                   width:int|None=None, # module hidden width (default: the read-out's input width)
+                  ) -> Stack:
+    "The SID cascade `[extractor stages, Prior, Refine x L, Belief]` built on `model`'s extractor."
+    n = getattr(model, 'extractor_stages', len(model) - 1)
+    if not 1 <= n < len(model) + 1: raise UserError(f"the model's extractor_stages must be between 1 and {len(model)}, got {n}")
+    last = model.stages[-1]
+    if isinstance(last, Cascade) and depth in (None, len(last.refiners)) and width in (None, _readout_width(model)):
+        cascade = last  # the model's own modules: SID trains the very network BP trains
+    else:
+        depth = len(model) - 1 if depth is None else depth
+        cascade = Cascade(_feature_width(model.stages[:n], in_shape), classes, depth, _readout_width(model) if width is None else width)
+    stack = Stack([*model.stages[:n], *cascade])
+    stack.extractor_stages = n
+    return stack

@@ -7,10 +7,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from .core import check_fraction
 
 # %% auto #0
-__all__ = ['LOG_FLOOR', 'log_bhattacharyya', 'bhattacharyya_loss', 'cosine_similarity_matrix', 'similarity_alignment_loss',
-           'sll_layer_loss', 'svp_layer_loss']
+__all__ = ['LOG_FLOOR', 'DIRECTIONS', 'log_bhattacharyya', 'bhattacharyya_loss', 'cosine_similarity_matrix',
+           'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target']
 
 # %% ../nbs/01_objectives.ipynb #21bcd673
 LOG_FLOOR = -100.0
@@ -62,3 +63,15 @@ def svp_layer_loss(v:Tensor, # projected code (logits) of this layer, (B, K)
     pred = F.cross_entropy(v, y, label_smoothing=label_smoothing)
     align = similarity_alignment_loss(v, v_prev.detach()) if v_prev is not None else pred.new_zeros(())
     return pred + lam*align, pred, align
+
+# %% ../nbs/01_objectives.ipynb #8926b23f
+DIRECTIONS = ('forward', 'reverse') # KL(target || belief), the public SID script's; KL(belief || target), the SID paper's Lemma 1
+
+def smoothed_target(y, # integer labels, a tensor or an int, any shape
+                    classes:int, # K
+                    eps:float=0.0, # label smoothing: mass spread uniformly over the K classes, in [0, 1]
+                    dtype:torch.dtype=torch.float32, # of the result
+                   ) -> Tensor: # (..., K) probabilities
+    "`(1 - eps) onehot(y) + eps/K`."
+    check_fraction('label smoothing', eps, '[0, 1]')
+    return (1 - eps)*F.one_hot(torch.as_tensor(y), classes).to(dtype) + eps/classes

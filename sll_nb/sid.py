@@ -4,98 +4,18 @@
 
 # %% ../nbs/05b_sid.ipynb #df2aedbb
 from __future__ import annotations
-import math
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
-from .core import UserError, check_choice, check_fraction, check_positive
-from .models import Stack
+from torch import Tensor
+from .core import UserError, check_choice, check_fraction
+from .models import Stack, belief_cascade, Refine
 from .methods import Method
+from .objectives import DIRECTIONS, smoothed_target
 
 # %% auto #0
-__all__ = ['DIRECTIONS', 'EXTRACTOR_STRATEGIES', 'ARRANGEMENTS', 'Prior', 'Refine', 'Belief', 'belief_cascade', 'smoothed_target',
-           'sid_local_loss', 'SID']
-
-# %% ../nbs/05b_sid.ipynb #361e63b0
-class Prior(nn.Module):
-    "Flatten the features and append the uniform log-belief $\\log p_0 = -\\log K$."
-    def __init__(self, classes:int): super().__init__(); self.classes = classes
-    def forward(self, f:Tensor) -> Tensor:
-        f = f.flatten(1)
-        return torch.cat([f, f.new_full((len(f), self.classes), -math.log(self.classes))], 1)
-
-class Refine(nn.Module):
-    "One belief-refinement module: `[p_prev, f]` -> Linear(K+F, width) -> ReLU -> Linear(width, K) logits (SID Table 2)."
-    def __init__(self, features:int, # F, the shared feature width
-                 classes:int, # K
-                 width:int=256, # hidden width of the module
-                 net:nn.Module|None=None, # an existing module network reading `[p_prev, f]` (reused, e.g. a `BeliefCascade` block)
-                ):
-        super().__init__()
-        self.features, self.classes = features, classes
-        self.net = net if net is not None else nn.Sequential(nn.Linear(classes + features, width), nn.ReLU(), nn.Linear(width, classes))
-
-    def logits(self, logp_prev:Tensor, # previous log-belief (B, K)
-               f:Tensor, # shared features (B, F)
-              ) -> Tensor: return self.net(torch.cat([logp_prev.exp(), f], 1))
-
-    def forward(self, h:Tensor) -> Tensor:
-        "`[f, log p_prev]` -> `[f, log p_i]`."
-        f, logp = h[:, :self.features], h[:, self.features:]
-        return torch.cat([f, F.log_softmax(self.logits(logp, f), 1)], 1)
-
-class Belief(nn.Module):
-    "Read-out: the last `classes` columns, i.e. the final log-belief."
-    def __init__(self, classes:int): super().__init__(); self.classes = classes
-    def forward(self, h:Tensor) -> Tensor: return h[:, -self.classes:]
-
-# %% ../nbs/05b_sid.ipynb #1ed93302
-def _readout_width(model:Stack, default:int=256) -> int:
-    lin = [m for m in model.stages[-1].modules() if isinstance(m, nn.Linear)]
-    return lin[-1].in_features if lin else default
-
-@torch.no_grad()
-def _feature_width(stages, in_shape:tuple) -> int:
-    "F, the flattened width of the extractor's output, from one dummy pass in eval mode."
-    ext = nn.Sequential(*stages); was = ext.training; ext.eval()
-    p = next(ext.parameters(), None)
-    f = ext(torch.zeros(2, *in_shape, device=p.device if p is not None else 'cpu', dtype=p.dtype if p is not None else torch.float32))
-    ext.train(was)
-    return f.flatten(1).shape[1]
-
-def belief_cascade(model:Stack, # a network; its extractor stages are reused (not copied)
-                   in_shape:tuple, # shape of one input sample
-                   classes:int, # K
-                   depth:int|None=None, # number of modules L (default: one per hidden stage of `model`)
-                   width:int|None=None, # module hidden width (default: the read-out's input width)
-                  ) -> Stack:
-    "The SID cascade `[extractor stages, Prior, Refine x L, Belief]` built on `model`'s extractor."
-    n = getattr(model, 'extractor_stages', len(model) - 1)
-    if not 1 <= n < len(model) + 1: raise UserError(f"the model's extractor_stages must be between 1 and {len(model)}, got {n}")
-    blocks = getattr(model.stages[-1], 'blocks', None)
-    if blocks is not None and depth in (None, len(blocks)) and width in (None, _readout_width(model)):
-        features = _feature_width(model.stages[:n], in_shape)
-        stack = Stack([*model.stages[:n], Prior(classes), *[Refine(features, classes, net=b) for b in blocks], Belief(classes)])
-        stack.extractor_stages = n
-        return stack
-    depth = len(model) - 1 if depth is None else depth
-    width = _readout_width(model) if width is None else width
-    check_positive('depth (number of SID modules)', depth); check_positive('module width', width)
-    features = _feature_width(model.stages[:n], in_shape)
-    stack = Stack([*model.stages[:n], Prior(classes), *[Refine(features, classes, width) for _ in range(depth)], Belief(classes)])
-    stack.extractor_stages = n
-    return stack
+__all__ = ['EXTRACTOR_STRATEGIES', 'ARRANGEMENTS', 'sid_local_loss', 'SID']
 
 # %% ../nbs/05b_sid.ipynb #9756f562
-DIRECTIONS = ('forward', 'reverse')
-
-def smoothed_target(y:Tensor, # integer labels (B,)
-                    classes:int, # K
-                    eps:float=0.0, # label smoothing: mass spread uniformly over the K classes
-                   ) -> Tensor: # (B, K) probabilities
-    "`(1 - eps) onehot(y) + eps/K`."
-    return (1 - eps)*F.one_hot(y, classes).float() + eps/classes
-
 def sid_local_loss(logits:Tensor, # module output logits (B, K)
                    logp_prev:Tensor, # stop-gradient previous log-belief (B, K)
                    target:Tensor, # target probabilities (B, K)

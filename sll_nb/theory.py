@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 import torch
 from .core import UserError, check_choice, check_fraction
+from .objectives import DIRECTIONS
 
 # %% auto #0
-__all__ = ['DIRECTIONS', 'as_probs', 'kl', 'bhattacharyya', 'hellinger_sq', 'renyi', 'kl_expansion_remainder', 'loglog_slope',
-           'random_projection', 'distance_distortion', 'jl_curve', 'jl_rate', 'smooth_labels', 'sid_objective',
-           'sid_minimizer', 'minimise_on_simplex', 'sid_cascade', 'sid_cascade_closed_form', 'sid_kl_to_target',
-           'sid_defects', 'sid_descent_bound', 'chain_elbos', 'readable_hidden_chain']
+__all__ = ['as_probs', 'kl', 'bhattacharyya', 'hellinger_sq', 'renyi', 'kl_expansion_remainder', 'loglog_slope',
+           'random_projection', 'distance_distortion', 'jl_curve', 'jl_rate', 'sid_objective', 'sid_minimizer',
+           'minimise_on_simplex', 'sid_cascade', 'sid_cascade_closed_form', 'sid_kl_to_target', 'sid_defects',
+           'sid_descent_bound', 'chain_elbos', 'readable_hidden_chain']
 
 # %% ../nbs/00_theory.ipynb #f2394a86
 def as_probs(p, # probabilities over the last dimension (tensor or array-like)
@@ -135,17 +136,6 @@ def jl_rate(n:int, # batch size
     return torch.sqrt(math.log(n)/torch.as_tensor(d_prime, dtype=torch.float64))
 
 # %% ../nbs/00_theory.ipynb #5d108446
-DIRECTIONS = ('reverse', 'forward')
-
-def smooth_labels(y, # integer class labels, any shape
-                  num_classes:int, # K
-                  eps:float=0.1, # smoothing mass spread uniformly
-                 ) -> torch.Tensor:
-    "Label-smoothed one-hot targets `(1 - eps) onehot(y) + eps/K` (full support when eps > 0)."
-    check_fraction('label smoothing eps', eps, '[0, 1]')
-    y = torch.as_tensor(y)
-    return (1 - eps)*torch.nn.functional.one_hot(y, num_classes).double() + eps/num_classes
-
 def _check_alpha(alpha):
     check_fraction("SID's alpha", alpha, "(0, 1]")
 

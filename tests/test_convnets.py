@@ -27,7 +27,7 @@ def test_backbone_depth_is_sid_modules(name):
     from sll_nb.train import RunConfig, fit
     nets = {m: fit(RunConfig(method=m, model=name, dataset='digits', depth=3, width=8, epochs=1, limit_train=128, device='cpu'),
                    progress=False, return_method=True)[1].model for m in ('bp', 'sid')}
-    assert len(nets['bp'].stages[-1].blocks) == 3
+    assert len(nets['bp'].stages[-1].refiners) == 3
     shapes = {m: [p.shape for p in net.parameters()] for m, net in nets.items()}
     assert shapes['bp'] == shapes['sid']
     assert len(build_model(name, (1, 28, 28), 10, width=8)) == 9  # no depth: the backbone and its linear read-out

@@ -5,7 +5,8 @@ import torch
 from hypothesis import given, settings, strategies as st, HealthCheck
 from sll_nb.core import UserError
 from sll_nb.theory import (bhattacharyya, hellinger_sq, kl, renyi, sid_minimizer, sid_objective, sid_cascade, sid_cascade_closed_form,
-                           sid_defects, sid_descent_bound, sid_kl_to_target, smooth_labels, chain_elbos, distance_distortion, DIRECTIONS)
+                           sid_defects, sid_descent_bound, sid_kl_to_target, chain_elbos, distance_distortion, DIRECTIONS)
+from sll_nb.objectives import smoothed_target
 
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -59,7 +60,7 @@ def test_sid_minimizer_beats_random_candidates(pq, alpha, direction):
 @given(st.integers(2, 12), st.floats(0.05, 0.95), st.floats(0.01, 0.5), st.sampled_from(DIRECTIONS))
 def test_cascade_closed_form_and_rate(K, alpha, eps, direction):
     "Prop. 1: the iterated minimiser equals the closed form, and the KL to the target never increases."
-    y = smooth_labels(0, K, eps)
+    y = smoothed_target(0, K, eps, torch.float64)
     c = sid_cascade(y, alpha, 12, direction)
     for i in (1, 6, 12): assert torch.allclose(c[i], sid_cascade_closed_form(y, alpha, i, direction), atol=1e-12)
     d = sid_kl_to_target(c, y, direction)
@@ -70,7 +71,7 @@ def test_cascade_closed_form_and_rate(K, alpha, eps, direction):
 def test_descent_identity_and_prop4(seed, alpha, direction, L):
     "Props. 2 and 4: lhs - rhs = Σ δ_i/α exactly, so Prop. 2 holds iff the total defect is <= 0 and Prop. 4 always holds."
     g = torch.Generator().manual_seed(seed); K = 5
-    y = smooth_labels(1, K, 0.1)
+    y = smoothed_target(1, K, 0.1, torch.float64)
     b = torch.cat([torch.full((1, K), 1/K, dtype=torch.float64),
                    torch.softmax(2*torch.randn(L, K, generator=g, dtype=torch.float64), -1)])
     dfx = sid_defects(b, y, alpha, direction)
@@ -84,7 +85,7 @@ def test_descent_identity_and_prop4(seed, alpha, direction, L):
 @given(st.integers(0, 2**31 - 1), st.floats(0.05, 1.), st.sampled_from(DIRECTIONS))
 def test_improving_sequences_satisfy_prop2(seed, alpha, direction):
     g = torch.Generator().manual_seed(seed); K = 6
-    y = smooth_labels(2, K, 0.1); b = [torch.full((K,), 1/K, dtype=torch.float64)]
+    y = smoothed_target(2, K, 0.1, torch.float64); b = [torch.full((K,), 1/K, dtype=torch.float64)]
     for _ in range(8):                                                     # a random step toward the minimiser improves F (convexity)
         s = torch.rand((), generator=g, dtype=torch.float64)
         b.append((1 - s)*b[-1] + s*sid_minimizer(b[-1], y, alpha, direction))
