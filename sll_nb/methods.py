@@ -38,7 +38,7 @@ class Method(nn.Module):
         super().__init__()
         check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
         check_fraction('label smoothing', label_smoothing); check_choice('optimizer', optimizer, OPTIMIZERS)
-        self.model, self.in_shape, self.classes, self.lr, self.weight_decay = model, in_shape, classes, lr, weight_decay
+        self.model, self.classes, self.lr, self.weight_decay = model, classes, lr, weight_decay
         self.label_smoothing, self.optimizer, self.seed = label_smoothing, optimizer, seed
 
     @classmethod

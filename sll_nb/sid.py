@@ -62,14 +62,13 @@ class SID(Method):
         self.strategy, self.direction, self.arrangement = extractor, direction, arrangement
         self.n_extractor = self.model.extractor_stages
         self.prior = self.model.stages[self.n_extractor]
+        self.refiners: tuple[Refine, ...] = tuple(self.model.stages)[self.n_extractor + 1:-1]  # looked up once: every step loops over them
         self.optimizers = [self.new_optimizer(m.parameters()) for m in self.refiners]
         ext = [p for s in self.model.stages[:self.n_extractor] for p in s.parameters()]
         if extractor == 'frozen':
             for p in ext: p.requires_grad_(False)
         elif ext: self.optimizers.append(self.new_optimizer(ext))
 
-    @property
-    def refiners(self) -> list[Refine]: return list(self.model.stages[self.n_extractor + 1:-1])
     @property
     def depth(self) -> int: return len(self.model) - self.n_extractor - 2
 
