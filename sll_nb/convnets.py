@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import UserError, check_positive
+from .core import UserError, check_count
 from .models import Cascade, Stack
 
 # %% auto #0
@@ -43,9 +43,9 @@ def vgg11(in_shape:tuple, # (C, H, W) of one input, e.g. (1, 28, 28) or (3, 32, 
           classes:int, # number of classes K
           depth:int|None=None, # None: the linear read-out; L: SID's L belief modules instead (VGG-11 itself is 8 conv layers)
           width:int=64, # channels of the first conv layer (64 in VGG-11)
-          **_) -> Stack:
+         ) -> Stack:
     "VGG-11 with BatchNorm: 8 conv stages (each with its max-pool), then a linear read-out stage or a belief cascade."
-    _check_image(in_shape); check_positive('width', width)
+    _check_image(in_shape); check_count('width', width)
     stages, c, size = [], in_shape[0], in_shape[1]
     for i, m in enumerate(VGG11):
         if m == 'M': continue
@@ -72,9 +72,9 @@ def resnet18(in_shape:tuple, # (C, H, W) of one input
              classes:int, # number of classes K
              depth:int|None=None, # None: the linear read-out; L: SID's L belief modules instead (ResNet-18 itself is 4 groups of 2 blocks)
              width:int=64, # channels of the first group (64 in ResNet-18)
-             **_) -> Stack:
+            ) -> Stack:
     "CIFAR ResNet-18: 8 residual-block stages (the 3x3 stem in the first), then a linear read-out stage or a belief cascade."
-    _check_image(in_shape); check_positive('width', width)
+    _check_image(in_shape); check_count('width', width)
     stem = nn.Sequential(nn.Conv2d(in_shape[0], width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU())
     blocks, c = [], width
     for g, mult in enumerate((1, 2, 4, 8)):
@@ -131,9 +131,9 @@ def vit(in_shape:tuple, # (C, H, W) of one input
         heads:int|None=None, # attention heads (default D/64, at least 1)
         patch:int=4, # patch side in pixels
         pooling:str='cls', # read-out token: 'cls' or 'mean'
-        **_) -> Stack:
+       ) -> Stack:
     "A small pre-norm ViT as `depth` stages: [embedding + block 1], blocks 2..depth-1, [block depth + read-out]."
-    _check_image(in_shape); check_positive('depth', depth); check_positive('width', width)
+    _check_image(in_shape); check_count('depth', depth); check_count('width', width)
     heads = heads or max(1, width // 64)
     blocks = [Block(width, heads) for _ in range(depth)]
     head = TokenHead(width, classes, pooling)
@@ -145,9 +145,9 @@ def plaincnn(in_shape:tuple, # (C, H, W) of one input
              classes:int, # number of classes K
              depth:int=4, # conv layers (= stages before the read-out)
              width:int=64, # channels of every conv layer
-             **_) -> Stack:
+            ) -> Stack:
     "Figure 2b's CNN: `depth` 3x3 conv-BN-ReLU stages of `width` channels, no pooling, then a pooled linear read-out."
-    _check_image(in_shape); check_positive('depth', depth); check_positive('width', width)
+    _check_image(in_shape); check_count('depth', depth); check_count('width', width)
     return Stack([conv_bn(in_shape[0] if i == 0 else width, width) for i in range(depth)] + [readout(width, classes)])
 
 # %% ../nbs/04a_convnets.ipynb #61f4050f
@@ -155,9 +155,9 @@ def simplecnn(in_shape:tuple, # (C, H, W) of one input
               classes:int, # number of classes K
               depth:int=8, # number of processing modules L
               width:int=256, # hidden units of each processing module
-              **_) -> Stack:
-    "SID's SimpleCNN (its Table 2): 4 conv stages, a Linear(128, 128) feature stage, and a `Cascade` stage."
-    _check_image(in_shape); check_positive('depth', depth); check_positive('width', width)
+             ) -> Stack:
+    "SID's SimpleCNN (its Table 2): 4 conv stages, a Linear(128, 128) feature stage, and a `Cascade` stage (which checks depth and width)."
+    _check_image(in_shape)
     def conv(c_in, c_out, pool): return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), *([nn.MaxPool2d(2)] if pool else []))
     return Stack([conv(in_shape[0], 32, False), conv(32, 64, True), conv(64, 128, False), conv(128, 128, True),
                   nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 128)),

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['UserError', 'check_choice', 'check_positive', 'check_fraction', 'check_output_file', 'resolve_device',
+__all__ = ['UserError', 'check_choice', 'check_positive', 'check_count', 'check_fraction', 'check_output_file', 'resolve_device',
            'seed_everything', 'derived_generator', 'write_atomic', 'project_root', 'git_state', 'versions', 'sync']
 
 # %% ../nbs/00_core.ipynb #3d755c05
@@ -40,6 +40,14 @@ def check_positive(name:str, # what the value is, e.g. "epochs"
     ok = value >= 0 if allow_zero else value > 0
     if not ok: raise UserError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
     return value
+
+def check_count(name:str, # what the value counts, e.g. "epochs"
+                value, # the number to check
+                allow_zero:bool=False, # accept 0 too
+               ) -> int:
+    "Return `value` if it is a positive (or, when allowed, zero) whole number, else raise a `UserError`."
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral): raise UserError(f"{name} must be a whole number, got {value!r}")
+    return check_positive(name, value, allow_zero)
 
 def check_fraction(name:str, # what the value is, e.g. "dropout"
                    value, # the number to check

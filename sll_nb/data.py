@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from .core import UserError, check_choice, check_fraction, check_positive, resolve_device, write_atomic
+from .core import UserError, check_choice, check_count, check_fraction, resolve_device, write_atomic
 
 # %% auto #0
 __all__ = ['DATASETS', 'data_root', 'cache_dir', 'carve_validation', 'symmetric_label_noise', 'augment', 'Splits', 'load',
@@ -77,7 +77,7 @@ def augment(x:Tensor, # uint8 (or float) images (N,C,H,W)
             generator:torch.Generator|None=None, # source of randomness (None: torch's global one)
            ) -> Tensor:
     "Random crop of the zero-padded images back to (H,W), then optional random h-flip; same shape and dtype."
-    check_positive('crop padding', padding, allow_zero=True)
+    check_count('crop padding', padding, allow_zero=True)
     n, c, h, w = x.shape
     dev = _rand_device(generator)
     if padding:
@@ -139,7 +139,7 @@ class Splits:
                ):
         "Iterate `(normalised float x, y)` batches of a split, on the data's device; the last partial batch is kept."
         check_choice('split', split, ['train', 'val', 'test'])
-        check_positive('batch size', batch_size)
+        check_count('batch size', batch_size)
         x, y = getattr(self, f'x_{split}'), getattr(self, f'y_{split}')
         shuffle = split == 'train' if shuffle is None else shuffle
         aug = split == 'train' if augment is None else augment
@@ -304,7 +304,7 @@ def load(name:str, # one of `DATASETS`, or a path to a bring-your-own `.npz`
     if not is_npz and name not in DATASETS:
         raise UserError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}, or give a path to a .npz file")
     check_fraction('val_fraction', val_fraction); check_fraction('label noise', label_noise, '[0, 1]')
-    if limit_train is not None: check_positive('limit_train', limit_train)
+    if limit_train is not None: check_count('limit_train', limit_train)
     device = resolve_device(str(device))
     root = data_root(root)
     if is_npz:

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
-from .core import UserError, check_choice, check_positive, resolve_device, seed_everything, sync
+from .core import UserError, check_choice, check_count, resolve_device, seed_everything, sync
 from .models import Stack, group_stages, stage_shapes
 from .methods import LocalLearning, Method
 from .registry import METHODS, MODELS, build_model, make_method
@@ -189,7 +189,7 @@ def build_for_memory(model:str, # a key of `MODELS`
     seed_everything(seed)
     kw = dict(depth=depth, **({'width': width} if width is not None else {}), **(model_kwargs or {}))
     net = build_model(model, in_shape, classes, **kw)
-    if blocks_per_unit is not None: net = group_stages(net, math.ceil(len(net) / check_positive('blocks per unit', blocks_per_unit)))
+    if blocks_per_unit is not None: net = group_stages(net, math.ceil(len(net) / check_count('blocks per unit', blocks_per_unit)))
     return make_method(method, net, in_shape, classes, seed=seed, **METHODS[method].keep_read(hp)).to(device)
 
 def memory_sweep(model:str='mlp', # a key of `MODELS`
@@ -210,8 +210,8 @@ def memory_sweep(model:str='mlp', # a key of `MODELS`
                 ) -> list[dict]:
     "Peak training memory (activations + model state) and the local floor for every depth and method."
     check_choice('model', model, list(MODELS)); [check_choice('method', m, list(METHODS)) for m in methods]
-    for dpt in depths: check_positive('depth', dpt)
-    check_positive('batch size', batch_size); check_positive('steps', steps)
+    for dpt in depths: check_count('depth', dpt)
+    check_count('batch size', batch_size); check_count('steps', steps)
     dev = resolve_device(device)
     g = torch.Generator().manual_seed(seed)
     batches = [(torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev))
@@ -289,7 +289,7 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
                warmup:int=2, # untimed steps per method first
               ) -> dict: # name -> {'samples_per_s': median, 'runs': [...]}
     "Median samples per second of each method's `step`, the methods alternating within one process."
-    check_positive('reps', reps); check_positive('steps', steps)
+    check_count('reps', reps); check_count('steps', steps)
     device = x.device
     for m in methods.values():
         m.train()

@@ -36,7 +36,7 @@ class Method(nn.Module):
                  seed:int=0, # the run's seed, for fixed random parts (heads, feedback matrices)
                 ):
         super().__init__()
-        check_positive('learning rate', lr); check_positive('weight decay', weight_decay, allow_zero=True)
+        check_positive('learning rate (lr)', lr); check_positive('weight decay', weight_decay, allow_zero=True)
         check_fraction('label smoothing', label_smoothing); check_choice('optimizer', optimizer, OPTIMIZERS)
         self.model, self.classes, self.lr, self.weight_decay = model, classes, lr, weight_decay
         self.label_smoothing, self.optimizer, self.seed = label_smoothing, optimizer, seed

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import UserError, check_fraction, check_positive
+from .core import UserError, check_count, check_fraction
 
 # %% auto #0
 __all__ = ['Stack', 'stage_shapes', 'mlp', 'group_stages', 'Prior', 'Refine', 'Belief', 'Cascade', 'belief_cascade']
@@ -52,8 +52,8 @@ def mlp(in_shape:tuple, # shape of one input sample, e.g. (1, 28, 28)
         dropout:float=0.0, # dropout on the input of every stage after the first (the lineage's `--dropout`); 0: none
        ) -> Stack:
     "A `depth` x `width` ReLU MLP with a linear read-out, as a stack of `depth + 1` stages."
-    check_positive('depth', depth); check_positive('width', width)
-    check_fraction('dropout', dropout)
+    check_count('depth', depth); check_count('width', width)
+    check_fraction('hidden dropout', dropout)
     drop = [nn.Dropout(dropout)] if dropout else []
     def hidden(n_in): return [nn.Linear(n_in, width), *([nn.BatchNorm1d(width)] if norm else []), nn.ReLU()]
     first = nn.Sequential(nn.Flatten(), *hidden(math.prod(in_shape)))
@@ -65,7 +65,7 @@ def group_stages(model:Stack, # the network
                  units:int, # how many locally trained units to make
                 ) -> Stack:
     "Partition `model`'s stages into `units` consecutive groups of near-equal size (the last keeps the read-out)."
-    if not 1 <= units <= len(model):
+    if check_count('units', units) > len(model):
         raise UserError(f"units must be between 1 and the number of stages ({len(model)}), got {units}")
     bounds = [round(i*len(model)/units) for i in range(units + 1)]
     return Stack([nn.Sequential(*model.stages[a:b]) for a, b in zip(bounds, bounds[1:])])
@@ -109,10 +109,10 @@ class Cascade(nn.Sequential):
                  depth:int, # number of modules L
                  width:int=256, # hidden width of each module
                 ):
-        check_positive('depth (number of SID modules)', depth); check_positive('module width', width)
+        check_count('depth (number of SID modules)', depth); check_count('module width', width)
         super().__init__(Prior(classes), *[Refine(features, classes, width) for _ in range(depth)], Belief(classes))
     @property
-    def refiners(self) -> list[Refine]: return list(self)[1:-1]
+    def refiners(self) -> tuple[Refine, ...]: return tuple(self)[1:-1] # the L modules between the prior and the belief
 
 # %% ../nbs/04_models.ipynb #1ed93302
 def _readout_width(model:Stack, default:int=256) -> int:

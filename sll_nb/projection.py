@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import check_choice, check_fraction, check_positive, UserError
+from .core import check_choice, check_count, check_fraction, UserError
 
 # %% auto #0
 __all__ = ['pool_features', 'projection_for', 'RandomProjection']
@@ -31,7 +31,7 @@ def projection_for(shape:tuple, # per-sample shape of the activations the head w
                    **kwargs, # seed, dropout, pool
                   ) -> "RandomProjection":
     "A `RandomProjection` sized for activations of per-sample `shape` (after pooling)."
-    if kwargs.get('pool') is not None: check_positive('projection pool', kwargs['pool'])
+    if kwargs.get('pool') is not None: check_count('projection pool', kwargs['pool'])
     return RandomProjection(pool_features(torch.zeros(1, *shape), kwargs.get('pool')).shape[1], out_features, **kwargs)
 
 # %% ../nbs/02_projection.ipynb #276231d5
@@ -47,7 +47,7 @@ class RandomProjection(nn.Module):
                  trainable:bool=False, # learn R (the ablation of a trained linear head in the same place); SLL never does
                 ):
         super().__init__()
-        check_positive('projection in_features', in_features); check_positive('projection out_features', out_features)
+        check_count('projection in_features', in_features); check_count('projection out_features', out_features)
         check_fraction('projection dropout', dropout)
         self.dropout, self.pool, self.out_features = dropout, pool, out_features
         g = torch.Generator().manual_seed(seed)

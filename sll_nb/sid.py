@@ -54,7 +54,7 @@ class SID(Method):
                 ):
         check_choice('extractor strategy', extractor, EXTRACTOR_STRATEGIES); check_choice('KL direction', direction, DIRECTIONS)
         check_choice('arrangement', arrangement, ARRANGEMENTS)
-        check_fraction('alpha', alpha, '[0, 1]'); check_fraction('label smoothing', label_smoothing)
+        check_fraction('alpha', alpha, '[0, 1]')  # label smoothing: `Method` checks it
         if direction == 'reverse' and label_smoothing == 0:
             raise UserError("the reverse KL direction is infinite for one-hot targets; set label smoothing > 0 (e.g. 0.1) or use direction='forward'")
         super().__init__(belief_cascade(model, in_shape, classes, depth, width), in_shape, classes, lr=lr, label_smoothing=label_smoothing, **settings)

@@ -13,15 +13,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
-from .core import UserError, check_choice, check_fraction, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
-from .data import DATASETS, check_splits, load
+from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
+from .data import check_splits, load
 from .models import group_stages
-from .methods import OPTIMIZERS
-from .registry import METHODS, MODELS, build_model
+from .registry import METHODS, build_model
 import sll_nb
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
+__all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
            'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit',
            'runs_dir', 'run', 'run_many']
 
@@ -68,31 +67,16 @@ class RunConfig:
                 object.__setattr__(self, f.name, float(getattr(self, f.name)))
 
     def validate(self) -> RunConfig:
-        "Raise a `UserError` for any invalid field; return self."
-        check_choice('method', self.method, list(METHODS)); check_choice('model', self.model, list(MODELS))
-        if not (self.dataset in DATASETS or str(self.dataset).endswith('.npz')):
-            raise UserError(f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}, or a path to a .npz file")
-        for name, label in (('epochs', 'epochs'), ('batch_size', 'batch size'), ('lr', 'learning rate (lr)')):
-            check_positive(label, getattr(self, name))
-        for name in ('depth', 'width'):
-            if getattr(self, name) is not None: check_positive(name, getattr(self, name))
-        check_positive('weight decay', self.weight_decay, allow_zero=True); check_positive('lambda', self.lam, allow_zero=True)
-        if self.readout_lam is not None: check_positive('read-out lambda', self.readout_lam, allow_zero=True)
-        check_choice('schedule', self.schedule, ['step', 'cosine', 'constant']); check_choice('extractor', self.extractor, ['all', 'final_layer', 'frozen'])
-        check_choice('head scale', self.head_scale, ['fan_in', 'jl']); check_choice('optimizer', self.optimizer, OPTIMIZERS)
-        check_fraction('dropout', self.dropout); check_fraction('hidden dropout', self.hidden_dropout)
+        """Raise a `UserError` for a field that `fit` itself reads, or two fields that do not go together; return self.
+        Every other value is checked once, by the part that reads it, as `fit` builds that part before the first step:
+        the data settings by `data.load`, depth and width by the model's builder, the method settings by the method."""
+        check_choice('method', self.method, list(METHODS))
+        check_count('epochs', self.epochs); check_count('batch size', self.batch_size); check_count('seed', self.seed, allow_zero=True)
+        check_positive('validation fraction (training picks its epoch on it)', self.val_fraction)
         if self.hidden_dropout and self.model != 'mlp':
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
-        if self.limit_train is not None: check_positive('limit train', self.limit_train)
-        if self.units is not None:
-            check_positive('units', self.units)
-            if not METHODS[self.method].stagewise:
-                raise UserError(f"units groups stages into locally trained units (SLL^{{i+}}); {self.method} does not train stage by stage, so leave units unset")
-        if self.pool is not None: check_positive('pool', self.pool)
-        check_fraction('alpha', self.alpha, '[0, 1]'); check_fraction('label smoothing', self.label_smoothing)
-        check_fraction('label noise', self.label_noise, '[0, 1]'); check_positive('seed', self.seed, allow_zero=True)
-        check_fraction('validation fraction (training picks its epoch on it)', self.val_fraction, '(0, 1)')
-        resolve_device(self.device)
+        if self.units is not None and not METHODS[self.method].stagewise:
+            raise UserError(f"units groups stages into locally trained units (SLL^{{i+}}); {self.method} does not train stage by stage, so leave units unset")
         return self
 
     def key(self) -> str:
@@ -129,8 +113,11 @@ def evaluate(method, # a `Method` (its model is evaluated in eval mode)
     method.train(was_training)
     return correct / n, loss / n
 
+SCHEDULES = ('step', 'cosine', 'constant') # the learning-rate schedules `lr_schedulers` builds
+
 def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
     "One scheduler per optimiser: x0.25 at 50, 75, 89 and 94% of the epochs ('step'), cosine annealing ('cosine'), or none ('constant')."
+    check_choice('schedule', schedule, SCHEDULES)
     if schedule == 'constant': return []
     if schedule == 'cosine': return [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=epochs) for o in method.optimizers]
     milestones = sorted({max(1, round(f*epochs)) for f in (0.5, 0.75, 0.89, 0.94)} - {epochs})

@@ -51,7 +51,7 @@ BAD_INPUTS = {
     'negative read-out lambda': (['--readout-lam', '-1'], 'read-out lambda must be non-negative'),
     'bad label noise': (['--label-noise', '1.5'], 'label noise must be in [0, 1]'),
     'negative pool': (['--pool', '-3'], 'pool must be positive'),
-    'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be in (0, 1)'),
+    'no validation split': (['--val-fraction', '0'], 'validation fraction (training picks its epoch on it) must be positive'),
     'negative seed': (['--seed', '-1'], 'seed must be non-negative'),
     'one training sample': (['--limit-train', '1'], 'training needs at least 2 samples, digits has 1 after the validation carve'),
     'batch of one with BatchNorm': (['--batch-size', '1'], 'batch size 1 cannot train the mlp model: BatchNorm needs at least 2 samples per batch'),
