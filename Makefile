@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 export SLL_NB_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
 PROFILE ?= quick
 
-.PHONY: reproduce test install export clean-nbs readme readme-stdout
+.PHONY: reproduce test docs install export clean-nbs readme readme-stdout
 
 $(BIN)/sll-nb: setup.py settings.ini
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install
 	$(BIN)/nbdev_test --n_workers 2
 	$(BIN)/pytest -q tests
 	$(BIN)/sll-nb verify
+
+# the documentation site in _docs/: the experiment pages show the runs `make reproduce` executed (cached runs make it quick)
+docs: reproduce
+	$(BIN)/sll-nb docs --out _docs
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

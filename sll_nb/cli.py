@@ -10,14 +10,21 @@ from pathlib import Path
 from .core import UserError, check_choice, check_output_file, check_positive, write_atomic
 
 # %% auto #0
-__all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'verify_command', 'parser', 'main', 'memory_command']
+__all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'verify_command', 'parser', 'main', 'memory_command',
+           'docs_command']
 
 # %% ../nbs/10_cli.ipynb #0eb1ec21
 def _config_arguments(parser:argparse.ArgumentParser):
     "Add one option per `RunConfig` field, typed and documented from the dataclass."
     from fastcore.docments import docments
-    from sll_nb.train import RunConfig, field_type
-    helps = {k: (v or '').replace('%', '%%') for k, v in docments(RunConfig).items()}  # argparse formats help with %
+    from sll_nb.data import DATASETS
+    from sll_nb.methods import OPTIMIZERS
+    from sll_nb.registry import METHODS, MODELS
+    from sll_nb.sid import EXTRACTOR_STRATEGIES
+    from sll_nb.train import RunConfig, SCHEDULES, field_type
+    choices = dict(method=METHODS, model=MODELS, dataset=[*DATASETS, 'a path to a .npz'], optimizer=OPTIMIZERS, schedule=SCHEDULES,
+                   extractor=EXTRACTOR_STRATEGIES, head_scale=('fan_in', 'jl'))  # listed in the help; a wrong name gets a one-line error
+    helps = {k: (v or '').replace('%', '%%') + (f"; one of: {', '.join(choices[k])}" if k in choices else '') for k, v in docments(RunConfig).items()}
     for f in fields(RunConfig):
         default = f.default
         if field_type(f) is bool:  # --flag / --no-flag
@@ -78,7 +85,10 @@ def reproduce_command(args) -> int:
     from sll_nb.reproduce import reproduce, experiments, describe
     from sll_nb.claims import reproduce_entry
     if args.list:
-        for name, path in experiments().items(): print(f'{name:24s} {describe(path)}')
+        if not (found := experiments()):
+            raise UserError("no experiment notebooks here: they are the nbs/experiments/ folder of the sll-nb repository, not part of the "
+                            "installed package; clone the repository and run sll-nb reproduce from inside it")
+        for name, path in found.items(): print(f'{name:24s} {describe(path)}')
         return 0
     if args.reuse_stale: os.environ['SLL_NB_REUSE_STALE'] = '1'  # the notebooks' kernels inherit it
     if args.claim or args.variant:
@@ -196,3 +206,16 @@ def memory_command(args) -> int:
 
 COMMANDS['memory'] = (_memory_arguments, memory_command, 'peak training memory by depth: activations + model state, and the local floor')
 
+
+# %% ../nbs/10_cli.ipynb #a0a1d443
+def _docs_arguments(p:argparse.ArgumentParser):
+    "Options of `sll-nb docs`."
+    p.add_argument('--out', default=None, metavar='FOLDER', help='where the site goes (default: _docs in the project root)')
+
+def docs_command(args) -> int:
+    "Build the documentation site and say where its front page is."
+    from sll_nb.docs import build_docs
+    print(f'docs -> {build_docs(Path(args.out) if args.out else None)}')
+    return 0
+
+COMMANDS['docs'] = (_docs_arguments, docs_command, 'build the documentation site (Sphinx + MyST-NB, offline) into _docs/')

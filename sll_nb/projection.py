@@ -5,13 +5,15 @@
 # %% ../nbs/02_projection.ipynb #8a1a1482
 from __future__ import annotations
 import math
+import ipywidgets as widgets
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import check_choice, check_count, check_fraction, UserError
+from .explorer import Explorer
 
 # %% auto #0
-__all__ = ['pool_features', 'projection_for', 'RandomProjection']
+__all__ = ['pool_features', 'projection_for', 'RandomProjection', 'head_distortion', 'projection_explorer']
 
 # %% ../nbs/02_projection.ipynb #7b3685de
 def pool_features(h:Tensor, # activations: (B, d), feature maps (B, C, H, W) or tokens (B, T, D)
@@ -68,3 +70,36 @@ class RandomProjection(nn.Module):
         return F.linear(h, R)
 
     def extra_repr(self): return f'{self.R.shape[1]} -> {self.out_features}, dropout={self.dropout}, pool={self.pool}, scale={self.scale}' + (', trained' if self.trainable else '')
+
+# %% ../nbs/02_projection.ipynb #9f654c87
+def head_distortion(features:int, # d, the layer's width
+                    code:int, # d', the head's output size (SLL: K)
+                    dropout:float, # dropout rate on R
+                    batch:int, # n, samples in the batch
+                    seed:int=0, # seeds the batch, the head and its mask
+                   ) -> dict:
+    "Relative errors of a post-ReLU batch's squared pairwise distances through one training step's head, with the JL rate."
+    g = torch.Generator().manual_seed(seed)
+    x = torch.relu(torch.randn(batch, features, generator=g, dtype=torch.float64))
+    head = RandomProjection(features, code, seed=seed, dropout=dropout, scale='jl').double().train()
+    torch.manual_seed(seed)  # the dropout mask
+    errors = (1 - dropout)*torch.pdist(head(x)).pow(2)/torch.pdist(x).pow(2) - 1
+    return {'pairs': len(errors), 'median |error|': errors.abs().median().item(), 'max |error|': errors.abs().max().item(),
+            'JL rate sqrt(log n / d\')': math.sqrt(math.log(batch)/code), '_errors': errors}
+
+def _draw_distortion(fig, numbers, code, **_):
+    ax = fig.subplots()
+    ax.hist(numbers['_errors'].numpy(), bins=40, color='C0')
+    rate = numbers["JL rate sqrt(log n / d')"]
+    for x in (-rate, rate): ax.axvline(x, color='C3', ls='--')
+    ax.set(title=f"squared-distance errors through a head to d' = {code}", xlabel='relative error', ylabel='pairs')
+    ax.text(0.98, 0.95, f'±JL rate {rate:.2f}', color='C3', ha='right', va='top', transform=ax.transAxes)
+    fig.tight_layout()
+
+def projection_explorer() -> Explorer:
+    "Sliders for a head's input width, code size, dropout on R and batch size; the figure shows the distortion of the batch's distances."
+    return Explorer({'features': widgets.IntSlider(value=1024, min=16, max=2048, step=16, description="d (width)"),
+                     'code': widgets.IntSlider(value=10, min=2, max=512, description="d' (code)"),
+                     'dropout': widgets.FloatSlider(value=0.1, min=0.0, max=0.9, step=0.05, description='dropout'),
+                     'batch': widgets.IntSlider(value=128, min=8, max=256, step=8, description='n (batch)')},
+                    head_distortion, _draw_distortion, figsize=(5, 3.4))

@@ -5,15 +5,18 @@
 # %% ../nbs/00_theory.ipynb #cb69c916
 from __future__ import annotations
 import math
+import ipywidgets as widgets
 import torch
 from .core import UserError, check_choice, check_fraction
-from .objectives import DIRECTIONS
+from .explorer import Explorer
+from .objectives import DIRECTIONS, smoothed_target
 
 # %% auto #0
 __all__ = ['as_probs', 'kl', 'bhattacharyya', 'hellinger_sq', 'renyi', 'kl_expansion_remainder', 'loglog_slope',
            'random_projection', 'distance_distortion', 'jl_curve', 'jl_rate', 'sid_objective', 'sid_minimizer',
            'minimise_on_simplex', 'sid_cascade', 'sid_cascade_closed_form', 'sid_kl_to_target', 'sid_defects',
-           'sid_descent_bound', 'chain_elbos', 'readable_hidden_chain']
+           'sid_descent_bound', 'chain_elbos', 'readable_hidden_chain', 'simplex_divergences', 'divergence_explorer',
+           'cascade_beliefs', 'cascade_explorer']
 
 # %% ../nbs/00_theory.ipynb #f2394a86
 def as_probs(p, # probabilities over the last dimension (tensor or array-like)
@@ -292,3 +295,86 @@ def readable_hidden_chain(K:int=4, # classes
     T = torch.cat([torch.cat([(1 - hide)*I, hide*I], 1), torch.cat([reveal*I, (1 - reveal)*I], 1)])
     head = torch.cat([head_acc*I + (1 - head_acc)/(K - 1)*(1 - I), torch.full((K, K), 1/K, dtype=torch.float64)])
     return [first] + [T]*(L - 1), head, torch.arange(K)
+
+# %% ../nbs/00_theory.ipynb #930d6bd3
+def _simplex_point(a:float, b:float) -> torch.Tensor:
+    "(a, b, 1 - a - b) on the 3-class simplex, every entry kept at 0.005 or more."
+    p = torch.tensor([a, b, 1 - a - b], dtype=torch.float64).clamp_min(0.005)
+    return p / p.sum()
+
+def simplex_divergences(p1:float, p2:float, # the first two probabilities of p
+                        q1:float, q2:float, # the first two probabilities of q
+                       ) -> dict:
+    "BC, H², KL(q‖p) and Rényi-½ of two points of the 3-class simplex, and whether SLL §3.3's relations (D2-D4) hold there."
+    p, q = _simplex_point(p1, p2), _simplex_point(q1, q2)
+    bc, h2, kl_qp, r = (f(q, p).item() for f in (bhattacharyya, hellinger_sq, kl, lambda a, b: renyi(a, b, 0.5)))
+    nlb = -2*math.log(bc)
+    return {'BC(q, p)': bc, 'H²(q, p)': h2, 'KL(q‖p)': kl_qp, 'D½(q‖p)': r,
+            'H² = 1 − BC': abs(h2 - (1 - bc)) < 1e-9, 'KL ≥ −2 log BC ≥ 2(1 − BC)': kl_qp >= nlb - 1e-12 and nlb >= 2*(1 - bc) - 1e-12,
+            'D½ = −2 log BC': abs(r - nlb) < 1e-9, '_p': p, '_q': q}
+
+def _draw_simplex(fig, numbers, **_):
+    corners = torch.tensor([[0., 0.], [1., 0.], [0.5, 3**0.5/2]], dtype=torch.float64)
+    ax, bars = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[1.2, 1]))
+    ax.fill(*corners.T, color='0.93', edgecolor='0.4')
+    for name, key, colour in (('p', '_p', 'C0'), ('q', '_q', 'C1')):
+        x, y = numbers[key] @ corners
+        ax.plot(x, y, 'o', color=colour, ms=9, label=name)
+    for (x, y), label in zip(corners, ('class 1', 'class 2', 'class 3')): ax.annotate(label, (x, y), ha='center', va='top' if y == 0 else 'bottom')
+    ax.set(aspect='equal', xticks=[], yticks=[], title='p and q on the simplex'); ax.legend(loc='upper right'); ax.axis('off')
+    bc = numbers['BC(q, p)']
+    values = {'KL(q‖p)': numbers['KL(q‖p)'], '−2 log BC\n= D½': -2*math.log(bc), '2(1 − BC)': 2*(1 - bc), 'H²\n= 1 − BC': numbers['H²(q, p)']}
+    bars.bar(list(values), list(values.values()), color=['C3', 'C2', 'C4', 'C5'])
+    bars.set(title='KL ≥ −2 log BC ≥ 2(1 − BC)', ylabel='nats'); bars.tick_params(axis='x', labelsize=8)
+    fig.tight_layout()
+
+def divergence_explorer() -> Explorer:
+    "Sliders for p and q on the 3-class simplex; the figure shows both points and the divergences between them."
+    def slider(name, value): return widgets.FloatSlider(value=value, min=0.005, max=0.99, step=0.005, description=name)
+    return Explorer({'p1': slider('p₁', 0.6), 'p2': slider('p₂', 0.3), 'q1': slider('q₁', 0.2), 'q2': slider('q₂', 0.5)},
+                    simplex_divergences, _draw_simplex, figsize=(8, 3.6))
+
+# %% ../nbs/00_theory.ipynb #8990baba
+def cascade_beliefs(alpha:float, # weight of the target term, in (0, 1]
+                    modules:int, # number of modules L
+                    direction:str, # 'forward' or 'reverse'
+                    smoothing:float, # label smoothing of the target
+                    classes:int=10, # K; the true class is the first
+                   ) -> dict:
+    "The ideal cascade's beliefs in the true class, module by module, against the closed form, with its divergence to the target."
+    target = smoothed_target(0, classes, smoothing, torch.float64)
+    if direction == 'reverse' and smoothing == 0:
+        return {'reverse KL to a one-hot target': 'infinite: raise the smoothing', '_beliefs': None}
+    beliefs = sid_cascade(target, alpha, modules, direction)
+    closed = torch.stack([sid_cascade_closed_form(target, alpha, i, direction) for i in range(modules + 1)])
+    div = sid_kl_to_target(beliefs, target, direction)
+    return {'belief in the true class, last module': beliefs[-1, 0].item(), 'target': target[0].item(),
+            'divergence to the target, last module': div[-1].item(),
+            'iterated = closed form (Prop. 1)': bool(torch.allclose(beliefs, closed, atol=1e-6)),
+            'falls with every module (Prop. 2)': bool((div.diff() <= 1e-12).all()),
+            'ratio per module, last two': (div[-1]/div[-2]).item() if modules > 1 and div[-2] > 0 else float('nan'),
+            'its limit (S2)': (1 - alpha)**(1 if smoothing == 0 else 2),
+            '_beliefs': beliefs[:, 0], '_closed': closed[:, 0], '_div': div, '_target': target[0].item()}
+
+def _draw_cascade(fig, numbers, **_):
+    left, right = fig.subplots(1, 2)
+    if numbers['_beliefs'] is None:
+        left.text(0.5, 0.5, 'reverse KL to a one-hot target is infinite:\nraise the smoothing', ha='center', va='center', transform=left.transAxes)
+        left.set(title='belief in the true class', xlabel='module i'); right.set(title='divergence to the target', xlabel='module i')
+        return fig.tight_layout()
+    i = range(len(numbers['_beliefs']))
+    left.plot(i, numbers['_beliefs'], 'o-', label='iterated'); left.plot(i, numbers['_closed'], 'k+', ms=10, label='closed form')
+    left.axhline(numbers['_target'], color='0.5', ls='--', label='target')
+    left.set(title='belief in the true class', xlabel='module i', ylabel='p_i(true class)', ylim=(0, 1.02)); left.legend(fontsize=8)
+    right.semilogy(i, numbers['_div'].clamp_min(1e-300), 'o-', color='C3')  # alpha = 1 reaches the target at once: 0 has no log
+    right.set(title='divergence to the target', xlabel='module i', ylabel='nats (log scale)')
+    for ax in (left, right): ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+
+def cascade_explorer() -> Explorer:
+    "Sliders for SID's alpha, modules, KL direction and smoothing; the figure shows each module's belief and its divergence to the target."
+    return Explorer({'alpha': widgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, description='alpha'),
+                     'modules': widgets.IntSlider(value=8, min=1, max=20, description='modules'),
+                     'direction': widgets.Dropdown(options=DIRECTIONS, value='reverse', description='KL direction'),
+                     'smoothing': widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.01, description='smoothing')},
+                    cascade_beliefs, _draw_cascade, figsize=(8, 3.4))

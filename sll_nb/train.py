@@ -9,10 +9,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from itertools import islice
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
+from .explorer import Picture
 from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import check_splits, load
 from .models import group_stages
@@ -22,7 +24,7 @@ import sll_nb
 # %% auto #0
 __all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
            'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit',
-           'runs_dir', 'run', 'run_many']
+           'TrainingDashboard', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -32,9 +34,9 @@ def field_type(f:dataclasses.Field) -> type:
 @dataclass(frozen=True)
 class RunConfig:
     "Everything that defines a training run."
-    method: str = 'sll' # bp, sll, svp, localce, ...
-    model: str = 'mlp' # a key of `registry.MODELS`
-    dataset: str = 'digits' # a name in `data.DATASETS` or a path to a .npz file
+    method: str = 'sll' # the training rule
+    model: str = 'mlp' # the network to train
+    dataset: str = 'digits' # the data to train on
     depth: int|None = None # hidden layers, blocks or SID modules, by model; None: the model's own (mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11/resnet18 their linear read-out, where a depth adds that many SID modules)
     width: int|None = None # units per hidden layer, channels or embedding dimension; None: the model's own (mlp 1024, vgg11/resnet18/plaincnn 64, vit 192, simplecnn 256)
     epochs: int = 10 # passes over the training split
@@ -203,6 +205,7 @@ def fit(cfg:RunConfig, # what to run
         progress:bool=True, # show a progress bar
         return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
         checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
+        on_epoch:Callable[[dict], None]|None=None, # called with each epoch's history row once recorded (e.g. a `TrainingDashboard`)
        ) -> dict: # the run record, or (record, method) with `return_method`
     "Train `cfg.method` on `cfg.dataset` and return the run record."
     cfg.validate()
@@ -243,6 +246,7 @@ def fit(cfg:RunConfig, # what to run
         history, best, best_state, start = state['history'], tuple(state['best']), state['best_state'], state['epoch'] + 1
         print(f"sll-nb: resuming run {cfg.key()} after epoch {state['epoch']} of {cfg.epochs}, from {checkpoint}", file=sys.stderr)
         bar.update((start - 1)*steps_per_epoch)
+        for row in history if on_epoch is not None else (): on_epoch(row)  # a dashboard shows the epochs done before the break too
     for epoch in range(start, cfg.epochs + 1):
         method.train(); sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
@@ -257,6 +261,7 @@ def fit(cfg:RunConfig, # what to run
         val_acc, val_loss = evaluate(method, splits, 'val')
         history.append(dict(epoch=epoch, seconds=seconds, train_acc=correct.item() / n, val_acc=val_acc, val_loss=val_loss,
                             stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage]))
+        if on_epoch is not None: on_epoch(history[-1])
         if val_acc > best[0]: best, best_state = (val_acc, epoch), copy.deepcopy(method.state_dict())
         bar.set_postfix(epoch=epoch, val_acc=f'{val_acc:.4f}')
         if checkpoint is not None:
@@ -276,6 +281,36 @@ def fit(cfg:RunConfig, # what to run
                 **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                 **({'resumed_from_epoch': start - 1} if start > 1 else {}))
     return (record, method) if return_method else record
+
+# %% ../nbs/06_train.ipynb #f84c8e33
+class TrainingDashboard(Picture):
+    "A live figure for `fit(..., on_epoch=dashboard)`: each stage's prediction and alignment losses, and the accuracies, by epoch."
+    def __init__(self, title:str='training', # what is training, shown above the plots
+                ):
+        super().__init__(figsize=(10, 3.2))
+        self.title, self.rows = title, []
+        self.draw()
+
+    def __call__(self, row:dict): # a history row of `fit`: epoch, train_acc, val_acc, stage_pred_loss, stage_align_loss
+        self.rows.append(row); self.draw()
+
+    def draw(self):
+        "Redraw the three panels from the rows seen so far."
+        self.fig.clear(); pred, align, acc = self.fig.subplots(1, 3)
+        epochs = [r['epoch'] for r in self.rows]
+        for ax, key, name in ((pred, 'stage_pred_loss', 'prediction loss'), (align, 'stage_align_loss', 'alignment loss')):
+            stages = len(self.rows[0][key]) if self.rows else 0
+            for s in range(stages): ax.plot(epochs, [r[key][s] for r in self.rows], 'o-', ms=3, label=f'stage {s + 1}')
+            ax.set(title=f'{name} per stage', xlabel='epoch', ylabel='nats')
+            if 1 <= stages <= 8: ax.legend(fontsize=7)
+        acc.plot(epochs, [r['train_acc'] for r in self.rows], 'o-', ms=3, label='train')
+        acc.plot(epochs, [r['val_acc'] for r in self.rows], 'o-', ms=3, label='validation')
+        acc.set(title='accuracy', xlabel='epoch', ylim=(0, 1)); acc.legend(fontsize=7)
+        for ax in (pred, align, acc): ax.xaxis.get_major_locator().set_params(integer=True)
+        self.fig.suptitle(self.title); self.fig.tight_layout()
+        last = self.rows[-1] if self.rows else {}
+        self.show({'epoch': last.get('epoch', 0), 'validation accuracy': last.get('val_acc', float('nan')),
+                   'seconds this epoch': last.get('seconds', float('nan'))})
 
 # %% ../nbs/06_train.ipynb #efbdbb32
 def runs_dir() -> Path: return project_root()/'results'/'runs'
