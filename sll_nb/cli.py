@@ -82,7 +82,7 @@ def parse_param(value:str, # the VALUE of a --param KEY=VALUE
 
 def reproduce_command(args) -> int:
     "Run (or list) the experiment notebooks, or the protocol of one claim or variant of the manifest."
-    from sll_nb.reproduce import reproduce, experiments, describe
+    from sll_nb.reproduce import describe, experiments, format_summary, reproduce, run_summary
     from sll_nb.claims import reproduce_entry
     if args.list:
         if not (found := experiments()):
@@ -104,6 +104,7 @@ def reproduce_command(args) -> int:
         params[key] = parse_param(value)
     done = reproduce(args.profile, args.only, data_root=args.data_root, params=params)
     print(f"regenerated {len(done)} notebook(s) in the {args.profile} profile: figures/{args.profile}/, results/{args.profile}/")
+    print(format_summary([run_summary(p) for p in done]))
     return 0
 
 def verify_command(args) -> int:

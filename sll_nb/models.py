@@ -11,7 +11,8 @@ from torch import nn, Tensor
 from .core import UserError, check_count, check_fraction
 
 # %% auto #0
-__all__ = ['Stack', 'stage_shapes', 'mlp', 'group_stages', 'Prior', 'Refine', 'Belief', 'Cascade', 'belief_cascade']
+__all__ = ['NORMS', 'Stack', 'stage_shapes', 'mlp', 'group_stages', 'as_stack', 'Prior', 'Refine', 'Belief', 'Cascade',
+           'belief_cascade']
 
 # %% ../nbs/04_models.ipynb #7f206d1c
 class Stack(nn.Module):
@@ -69,6 +70,26 @@ def group_stages(model:Stack, # the network
         raise UserError(f"units must be between 1 and the number of stages ({len(model)}), got {units}")
     bounds = [round(i*len(model)/units) for i in range(units + 1)]
     return Stack([nn.Sequential(*model.stages[a:b]) for a, b in zip(bounds, bounds[1:])])
+
+# %% ../nbs/04_models.ipynb #e83ff5b4
+NORMS = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm) # never start a stage
+
+def _has_weights(layer:nn.Module) -> bool:
+    "Whether `layer`, or a module inside it, holds parameters of its own other than a norm layer's."
+    return any(next(m.parameters(recurse=False), None) is not None for m in layer.modules() if not isinstance(m, NORMS))
+
+def as_stack(net:nn.Sequential|list, # the layers in order: an `nn.Sequential`, a list of modules, or a `Stack` (returned as it is)
+            ) -> Stack:
+    "`net` as a `Stack`: a stage per layer with weights, with the weightless layers (and norms) that follow it."
+    if isinstance(net, Stack): return net
+    layers = list(net.children()) if isinstance(net, nn.Sequential) else list(net)
+    if not layers or not all(isinstance(l, nn.Module) for l in layers):
+        raise UserError("as_stack needs an nn.Sequential or a non-empty list of nn.Module layers")
+    stages = [[]]
+    for layer in layers:
+        if _has_weights(layer) and any(_has_weights(l) for l in stages[-1]): stages.append([])
+        stages[-1].append(layer)
+    return Stack([nn.Sequential(*s) for s in stages])
 
 # %% ../nbs/04_models.ipynb #361e63b0
 class Prior(nn.Module):

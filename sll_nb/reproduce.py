@@ -4,16 +4,18 @@
 
 # %% ../nbs/09_reproduce.ipynb #a37199b8
 from __future__ import annotations
-import datetime, hashlib, io, json, os, platform, shutil
+import datetime, hashlib, io, json, numbers, os, platform, shutil
 from pathlib import Path
 from unittest.mock import patch
+import numpy as np
 import torch
 from .core import UserError, check_choice, check_positive, git_state, project_root, versions, write_atomic
 from .data import available, data_root as find_data_root
 
 # %% auto #0
-__all__ = ['PROFILES', 'RECIPES', 'provenance', 'sha256', 'save_figure', 'runs_folder', 'save_table', 'profile_settings',
-           'present_datasets', 'epochs_for_steps', 'method_config', 'experiments', 'describe', 'reproduce']
+__all__ = ['PROFILES', 'RECIPES', 'provenance', 'sha256', 'figure_problems', 'save_figure', 'runs_folder', 'save_table',
+           'profile_settings', 'present_datasets', 'epochs_for_steps', 'method_config', 'experiments', 'describe',
+           'reproduce', 'run_summary', 'format_summary']
 
 # %% ../nbs/09_reproduce.ipynb #b1bf7a77
 PROFILES = ('quick', 'paper')
@@ -38,12 +40,39 @@ def _output_path(kind:str, name:str, profile:str, suffix:str) -> Path:
     check_choice('profile', profile, PROFILES)
     return project_root()/kind/profile/f'{name}{suffix}'
 
+def _explained(ax, axis:str, panels:list) -> bool:
+    "Whether a panel's x or y axis is explained: its own label, one on a panel of its grid column (x) or row (y), the figure's, or no ticks to explain."
+    label = lambda a: a.get_xlabel() if axis == 'x' else a.get_ylabel()
+    sup = getattr(ax.figure, f'_sup{axis}label', None)
+    if label(ax) or not len(ax.get_xticks() if axis == 'x' else ax.get_yticks()) or (sup is not None and sup.get_text()): return True
+    span = lambda a: (s := a.get_subplotspec()) and (s.colspan if axis == 'x' else s.rowspan)
+    return span(ax) is not None and any(label(a) for a in panels if span(a) == span(ax))
+
+def figure_problems(fig, # a matplotlib figure (or seaborn grid)
+                   ) -> list[str]:
+    "What a reader would miss in `fig`: a title (the figure's, or each panel's), a label on both axes of every panel with data, whole-number ticks where whole numbers are plotted."
+    fig = getattr(fig, 'figure', fig)
+    titled = bool(fig._suptitle and fig._suptitle.get_text())
+    problems = []
+    panels = [a for a in fig.axes if a.has_data() and a.get_label() != '<colorbar>']
+    for i, ax in enumerate(panels):
+        name = f"panel {i + 1}" + (f" ({ax.get_title()!r})" if ax.get_title() else '')
+        if not (titled or ax.get_title()): problems.append(f'{name} has no title, nor has the figure')
+        problems += [f'{name} has no {axis}-axis label' for axis in 'xy' if not _explained(ax, axis, panels)]
+        xs = [x for line in ax.get_lines() for x in np.atleast_1d(line.get_xdata()) if isinstance(x, numbers.Real)]
+        lo, hi = sorted(ax.get_xlim())
+        if (ax.get_xscale() == 'linear' and len(set(xs)) > 1 and all(float(x).is_integer() for x in xs)
+                and any(not float(t).is_integer() for t in ax.get_xticks() if lo <= t <= hi)):
+            problems.append(f'{name} plots whole numbers (epochs, modules, ...) on fractional x ticks; use ax.xaxis.get_major_locator().set_params(integer=True) or xticks=')
+    return problems
+
 def save_figure(fig, # a matplotlib figure (or seaborn grid with `.savefig`)
                 name:str, # file name without extension
                 profile:str='quick', # which profile produced it
                 params:dict|None=None, # the producing notebook's parameters
                 dpi:int=150):
-    "Save `fig` as `figures/<profile>/<name>.png` with a `<name>.json` provenance sidecar; return the png path."
+    "Save `fig` as `figures/<profile>/<name>.png` with a `<name>.json` provenance sidecar; return the png path. A figure without titles or axis labels is refused."
+    if problems := figure_problems(fig): raise UserError(f"figure {name} is not ready for a reader: {'; '.join(problems)}; set them before saving")
     path, png = _output_path('figures', name, profile, '.png'), io.BytesIO()
     fig.savefig(png, format='png', dpi=dpi, bbox_inches='tight')
     write_atomic(path, png.getvalue())  # the sidecar is written last and names the hash of what it describes
@@ -167,3 +196,30 @@ def reproduce(profile:str='quick', # 'quick' (CPU minutes) or 'paper' (the paper
             failed.append(f"{name} ({type(e).__name__}: {str(e).strip().splitlines()[-1] if str(e).strip() else ''}; see {out})")
     if failed: raise UserError(f"{len(failed)} experiment notebook(s) failed: " + '; '.join(failed))
     return done
+
+# %% ../nbs/09_reproduce.ipynb #675fad01
+def run_summary(executed:Path, # an executed experiment notebook, `results/executed/<profile>/<name>.ipynb`
+                root:Path|None=None, # the project root
+               ) -> dict:
+    "What one executed notebook did: its wall time, its headline (the last line it printed) and the figures and tables it wrote."
+    root, executed = Path(root or project_root()).resolve(), Path(executed).resolve()
+    nb, profile = json.loads(executed.read_text()), executed.parent.name
+    meta = nb['metadata'].get('papermill', {})
+    printed = [line for c in nb['cells'] for o in c.get('outputs', []) if o.get('name') == 'stdout'
+               for line in ''.join(o['text']).splitlines() if line.strip() and not line.startswith('notebook wall time')]
+    start, me = (meta.get('start_time') or '')[:19], f'nbs/experiments/{executed.name}'
+    def written(kind, suffix):  # the outputs whose sidecar names this notebook and is dated from its start on
+        return sorted(str(p.with_suffix(suffix).relative_to(root)) for p in (root/kind/profile).rglob('*.json')
+                      if 'runs' not in p.relative_to(root/kind/profile).parts and (s := json.loads(p.read_text())).get('notebook') == me
+                      and s.get('date', '')[:19] >= start)
+    return dict(notebook=executed.stem, seconds=meta.get('duration'), headline=printed[-1].strip() if printed else '',
+                executed=str(executed.relative_to(root)), figures=written('figures', '.png'), tables=written('results', '.csv'))
+
+def format_summary(rows:list[dict], # `run_summary` of each executed notebook
+                  ) -> str:
+    "One line per notebook (wall time, headline, what it wrote) and where the executed notebooks are."
+    lines = [f"{r['notebook']:24s} {r['seconds'] or 0:6.0f} s  {r['headline'][:110]}" + '\n' + ' '*33 +
+             f"{len(r['figures'])} figure(s), {len(r['tables'])} table(s): {', '.join(r['figures'][:2] + r['tables'][:2])}"
+             + (' ...' if len(r['figures']) + len(r['tables']) > 4 else '') for r in rows]
+    folders = sorted({str(Path(r['executed']).parent) for r in rows})
+    return '\n'.join(lines + [f"executed notebooks, with every cell's output: {', '.join(folders)}/<notebook>.ipynb"])

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .explorer import Picture
 from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import check_splits, load
-from .models import group_stages
+from .models import as_stack, group_stages
 from .registry import METHODS, build_model
 import sll_nb
 
@@ -206,6 +206,7 @@ def fit(cfg:RunConfig, # what to run
         return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
         checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
         on_epoch:Callable[[dict], None]|None=None, # called with each epoch's history row once recorded (e.g. a `TrainingDashboard`)
+        network:nn.Module|list|None=None, # a network of your own to train (in place) instead of building `cfg.model`: see `models.as_stack`
        ) -> dict: # the run record, or (record, method) with `return_method`
     "Train `cfg.method` on `cfg.dataset` and return the run record."
     cfg.validate()
@@ -222,10 +223,11 @@ def fit(cfg:RunConfig, # what to run
     if len(classes := splits.y_train.unique()) < 2:
         raise UserError(f"the training split of {cfg.dataset} holds one class only ({classes[0].item()}); a classifier needs at least 2"
                         + ('; raise limit_train' if cfg.limit_train is not None else ''))
-    if cfg.model != 'mlp' and splits.in_shape[1] == 1:
+    if network is None and cfg.model != 'mlp' and splits.in_shape[1] == 1:
         raise UserError(f"{cfg.dataset} holds flat feature vectors ({splits.in_shape[-1]} features) and the {cfg.model} model needs images; use --model mlp")
     size = {k: v for k, v in (('depth', cfg.depth), ('width', cfg.width)) if v is not None}  # None: the model builder's own default
-    model = build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {}))
+    model = (as_stack(network) if network is not None else
+             build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {})))
     if cfg.units is not None: model = group_stages(model, cfg.units)
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
@@ -273,7 +275,8 @@ def fit(cfg:RunConfig, # what to run
     method.load_state_dict(best_state)
     test_acc, test_loss = evaluate(method, splits, 'test')
     train_seconds = sum(h['seconds'] for h in history)
-    record = dict(key=cfg.key(), config=asdict(cfg), test_acc=test_acc, test_loss=test_loss, val_acc=best[0], best_epoch=best[1],
+    config = asdict(cfg) | ({'model': f'{type(network).__name__} given to fit'} if network is not None else {})
+    record = dict(key=cfg.key(), config=config, test_acc=test_acc, test_loss=test_loss, val_acc=best[0], best_epoch=best[1],
                 train_seconds=train_seconds, seconds_per_epoch=train_seconds / cfg.epochs, history=history,
                 peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
                 device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),

@@ -36,7 +36,7 @@ class Links(HTMLParser):
 def test_every_page_is_there_and_no_internal_link_is_broken(site):
     pages = sorted(site.rglob('*.html'))
     names = {p.relative_to(site).as_posix() for p in pages}
-    assert {'index.html', 'search.html', 'claims.html', 'tables.html', 'nbs/00_core.html', 'nbs/11_docs.html', 'nbs/experiments/theory.html'} <= names
+    assert {'index.html', 'search.html', 'claims.html', 'tables.html', 'nbs/00_core.html', 'nbs/11_docs.html', 'nbs/12_your_model.html', 'nbs/experiments/theory.html'} <= names
     broken = []
     for page in pages:
         links = Links(); links.feed(page.read_text())
@@ -60,7 +60,7 @@ def test_chromium_renders_the_pages_with_their_figures(site):
         for rel, title, figures in (('index.html', 'sll-nb', 1), ('nbs/experiments/theory.html', 'Theory', 6)):
             page.goto((site/rel).as_uri(), wait_until='load')
             assert title in page.title(), page.title()
-            images = page.eval_on_selector_all('main img', 'els => els.map(e => [e.getAttribute("src").slice(0, 60), e.complete && e.naturalWidth > 0])')
+            images = page.eval_on_selector_all('article img', 'els => els.map(e => [e.getAttribute("src").slice(0, 60), e.complete && e.naturalWidth > 0])')
             assert len(images) >= figures and all(ok for _, ok in images), images
             page.screenshot(path=str(ARTIFACTS/f"docs-{rel.replace('/', '-').removesuffix('.html')}.png"))
         page.goto((site/'search.html').as_uri() + '?q=Bhattacharyya', wait_until='load')
