@@ -23,8 +23,8 @@ import sll_nb
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
-           'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'fit',
-           'TrainingDashboard', 'runs_dir', 'run', 'run_many']
+           'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record',
+           'prepare_run', 'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -199,16 +199,12 @@ def _load_checkpoint(path:Path|None, cfg:RunConfig) -> dict|None:
         return None
     return state
 
-def fit(cfg:RunConfig, # what to run
-        data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
-        splits=None, # already loaded `Splits` to reuse (loaded with the settings `cfg` names, else a `UserError`)
-        progress:bool=True, # show a progress bar
-        return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
-        checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
-        on_epoch:Callable[[dict], None]|None=None, # called with each epoch's history row once recorded (e.g. a `TrainingDashboard`)
-        network:nn.Module|list|None=None, # a network of your own to train (in place) instead of building `cfg.model`: see `models.as_stack`
-       ) -> dict: # the run record, or (record, method) with `return_method`
-    "Train `cfg.method` on `cfg.dataset` and return the run record."
+def prepare_run(cfg:RunConfig, # what to run
+                data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
+                splits=None, # already loaded `Splits` to reuse (loaded with the settings `cfg` names, else a `UserError`)
+                network:nn.Module|list|None=None, # a network of your own instead of building `cfg.model`: see `models.as_stack`
+               ) -> tuple: # (splits on the run's device, the method around its freshly built network)
+    "Everything before the first step of a run: the configuration checked, seeds set, data loaded, the network and its method built."
     cfg.validate()
     device = resolve_device(cfg.device)
     seed_everything(cfg.seed)
@@ -220,6 +216,9 @@ def fit(cfg:RunConfig, # what to run
     if len(splits.y_train) < 2:
         fix = 'raise limit_train' if cfg.limit_train is not None else 'lower the validation fraction or give more training images'
         raise UserError(f"training needs at least 2 samples, {cfg.dataset} has {len(splits.y_train)} after the validation carve; {fix}")
+    if len(splits.y_val) == 0:  # a validation share too small for the data rounds to no image at all
+        raise UserError(f"a validation share of {cfg.val_fraction:g} leaves no validation image out of {len(splits.y_train)}; "
+                        f"raise val_fraction (e.g. 0.1): the run picks its epoch on validation")
     if len(classes := splits.y_train.unique()) < 2:
         raise UserError(f"the training split of {cfg.dataset} holds one class only ({classes[0].item()}); a classifier needs at least 2"
                         + ('; raise limit_train' if cfg.limit_train is not None else ''))
@@ -231,7 +230,35 @@ def fit(cfg:RunConfig, # what to run
     if cfg.units is not None: model = group_stages(model, cfg.units)
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
-    method = METHODS[cfg.method].from_config(model, splits.in_shape, splits.classes, cfg).to(device)  # SID's modules follow the model
+    return splits, METHODS[cfg.method].from_config(model, splits.in_shape, splits.classes, cfg).to(device)  # SID's modules follow the model
+
+def run_record(cfg:RunConfig, method, splits, # the run, its trained method (best-validation weights loaded) and its data
+               history:list[dict], best:tuple, # per-epoch rows; (best validation accuracy, its epoch)
+               test:tuple, # (test accuracy, test loss) at the best epoch
+               **extra, # further fields (resumed_from_epoch, per-rank timings, ...)
+              ) -> dict:
+    "The record of a finished run: what it was, what it scored, how long it took, and the code and versions that made it."
+    device = next(method.parameters()).device
+    train_seconds = sum(h['seconds'] for h in history)
+    return dict(key=cfg.key(), config=asdict(cfg), test_acc=test[0], test_loss=test[1], val_acc=best[0], best_epoch=best[1],
+                train_seconds=train_seconds, seconds_per_epoch=train_seconds / cfg.epochs, history=history,
+                peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
+                device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),
+                train_size=len(splits.y_train), val_size=len(splits.y_val), test_size=len(splits.y_test),
+                **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), **extra)
+
+def fit(cfg:RunConfig, # what to run
+        data_root:str|None=None, # dataset folder (default: $SLL_NB_DATA, else ./data)
+        splits=None, # already loaded `Splits` to reuse (loaded with the settings `cfg` names, else a `UserError`)
+        progress:bool=True, # show a progress bar
+        return_method:bool=False, # also return the trained method (best-validation weights), for figures that probe it
+        checkpoint:Path|None=None, # saved here at the end of every epoch and resumed from when present (the caller removes it once the record is safe)
+        on_epoch:Callable[[dict], None]|None=None, # called with each epoch's history row once recorded (e.g. a `TrainingDashboard`)
+        network:nn.Module|list|None=None, # a network of your own to train (in place) instead of building `cfg.model`: see `models.as_stack`
+       ) -> dict: # the run record, or (record, method) with `return_method`
+    "Train `cfg.method` on `cfg.dataset` and return the run record."
+    splits, method = prepare_run(cfg, data_root, splits, network)
+    device = resolve_device(cfg.device)
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
@@ -273,16 +300,8 @@ def fit(cfg:RunConfig, # what to run
                 checkpoint = None
     bar.close()
     method.load_state_dict(best_state)
-    test_acc, test_loss = evaluate(method, splits, 'test')
-    train_seconds = sum(h['seconds'] for h in history)
-    config = asdict(cfg) | ({'model': f'{type(network).__name__} given to fit'} if network is not None else {})
-    record = dict(key=cfg.key(), config=config, test_acc=test_acc, test_loss=test_loss, val_acc=best[0], best_epoch=best[1],
-                train_seconds=train_seconds, seconds_per_epoch=train_seconds / cfg.epochs, history=history,
-                peak_memory_bytes=torch.cuda.max_memory_allocated(device) if device.type == 'cuda' else None,
-                device=torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu', threads=torch.get_num_threads(),
-                train_size=len(splits.y_train), val_size=len(splits.y_val), test_size=len(splits.y_test),
-                **code_version(), versions=versions(), date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-                **({'resumed_from_epoch': start - 1} if start > 1 else {}))
+    record = run_record(cfg, method, splits, history, best, evaluate(method, splits, 'test'), **({'resumed_from_epoch': start - 1} if start > 1 else {}))
+    if network is not None: record['config']['model'] = f'{type(network).__name__} given to fit'
     return (record, method) if return_method else record
 
 # %% ../nbs/06_train.ipynb #f84c8e33
