@@ -59,7 +59,10 @@ def train_command(args) -> int:
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
     if args.deterministic: _deterministic()
     checkpoint = Path(f'{args.out}.ckpt.pt') if args.out else None  # beside the record: the same command resumes a killed run
-    rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
+    if args.ranks > 1:  # the stage-parallel record is the sequential one plus each rank's timings (no checkpoint to resume from yet)
+        from sll_nb.parallel import fit_stage_parallel
+        rec = fit_stage_parallel(cfg, check_positive('ranks', args.ranks), data_root=args.data_root)
+    else: rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
     if args.out: _write_record(rec, Path(args.out)); checkpoint.unlink(missing_ok=True)
     print(f"{cfg.method} {cfg.model} {cfg.dataset}: test acc {100*rec['test_acc']:.2f}% "
           f"(val {100*rec['val_acc']:.2f}% at epoch {rec['best_epoch']}/{cfg.epochs}), "
@@ -129,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default=None, metavar='FILE.json', help='write the run record here')
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--deterministic', action='store_true', help='deterministic kernels on CUDA too (slower); CPU runs are deterministic already')
+    t.add_argument('--ranks', type=int, default=1, help="train stage-parallel over this many processes on this machine, each owning a group of stages (local methods, CPU; default: 1, sequential)")
     t.set_defaults(func=train_command)
     r = sub.add_parser('reproduce', help='regenerate tables and figures', description='Execute the experiment notebooks with papermill.')
     r.add_argument('--profile', default='quick', choices=['quick', 'paper'], help='quick: CPU minutes; paper: the papers\' protocols')
