@@ -11,7 +11,7 @@ from .core import UserError, check_choice, check_output_file, check_positive, wr
 
 # %% auto #0
 __all__ = ['COMMANDS', 'train_command', 'parse_param', 'reproduce_command', 'verify_command', 'parser', 'main', 'memory_command',
-           'docs_command']
+           'bench_command', 'docs_command']
 
 # %% ../nbs/10_cli.ipynb #0eb1ec21
 def _config_arguments(parser:argparse.ArgumentParser):
@@ -59,9 +59,10 @@ def train_command(args) -> int:
     if args.out: check_output_file(args.out)  # before training, so a bad path cannot lose the run
     if args.deterministic: _deterministic()
     checkpoint = Path(f'{args.out}.ckpt.pt') if args.out else None  # beside the record: the same command resumes a killed run
-    if args.ranks > 1:  # the stage-parallel record is the sequential one plus each rank's timings (no checkpoint to resume from yet)
-        from sll_nb.parallel import fit_stage_parallel
-        rec = fit_stage_parallel(cfg, check_positive('ranks', args.ranks), data_root=args.data_root)
+    from sll_nb.parallel import fit_parallel, launched_by_torchrun
+    if args.ranks > 1 or args.data_ranks > 1 or launched_by_torchrun():  # the sequential record plus the layout and each rank's timings
+        rec = fit_parallel(cfg, check_positive('ranks', args.ranks), check_positive('data ranks', args.data_ranks), data_root=args.data_root, checkpoint=checkpoint)
+        if rec is None: return 0  # another rank of a torchrun job: rank 0 writes the record and reports
     else: rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
     if args.out: _write_record(rec, Path(args.out)); checkpoint.unlink(missing_ok=True)
     print(f"{cfg.method} {cfg.model} {cfg.dataset}: test acc {100*rec['test_acc']:.2f}% "
@@ -132,7 +133,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default=None, metavar='FILE.json', help='write the run record here')
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--deterministic', action='store_true', help='deterministic kernels on CUDA too (slower); CPU runs are deterministic already')
-    t.add_argument('--ranks', type=int, default=1, help="train stage-parallel over this many processes on this machine, each owning a group of stages (local methods, CPU; default: 1, sequential)")
+    t.add_argument('--ranks', type=int, default=1, help="train stage-parallel: ranks per pipeline, each owning a group of stages (sll, svp, localce, learnedce; sid: of modules); default 1")
+    t.add_argument('--data-ranks', type=int, default=1, help="train data-parallel: copies of the pipeline, each on its share of every batch, gradients averaged (every method); default 1. The ranks start on this machine, or run under torchrun")
     t.set_defaults(func=train_command)
     r = sub.add_parser('reproduce', help='regenerate tables and figures', description='Execute the experiment notebooks with papermill.')
     r.add_argument('--profile', default='quick', choices=['quick', 'paper'], help='quick: CPU minutes; paper: the papers\' protocols')
@@ -211,6 +213,44 @@ def memory_command(args) -> int:
 
 COMMANDS['memory'] = (_memory_arguments, memory_command, 'peak training memory by depth: activations + model state, and the local floor')
 
+
+# %% ../nbs/10_cli.ipynb #dd442358
+def _bench_arguments(p:argparse.ArgumentParser):
+    "Options of `sll-nb bench`."
+    p.add_argument('--model', default='mlp', help='a registered model: mlp, vgg11, plaincnn, vit, ... (default: mlp)')
+    p.add_argument('--depth', type=int, default=3, help="the model's depth (default: 3)")
+    p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
+    p.add_argument('--batch-size', type=int, default=128, help='samples per step (default: 128)')
+    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help='comma-separated methods, timed alternately (default: bp,sll)')
+    p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to time (default: auto)')
+    p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
+    p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
+    p.add_argument('--reps', type=int, default=7, help='timed repetitions per method, the median kept (default: 7)')
+    p.add_argument('--steps', type=int, default=5, help='steps per repetition (default: 5)')
+    p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
+
+def bench_command(args) -> int:
+    "Time, count and rate one step of each method; print the rows and write `{'rows': [...]}` to `--out`."
+    import torch
+    from sll_nb.measure import bench
+    if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
+    methods = [m.strip() for m in args.methods.split(',') if m.strip()]
+    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
+    if args.out: check_output_file(args.out)
+    rows = bench(args.model, check_positive('depth', args.depth), check_positive('width', args.width), check_positive('batch size', args.batch_size),
+                 methods, args.device, tuple(_int_list('in-shape', args.in_shape)), check_positive('classes', args.classes),
+                 check_positive('reps', args.reps), check_positive('steps', args.steps))
+    print(f"{'method':10s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
+    for r in rows:
+        print(f"{r['method']:10s} {r['ms_per_step']:9.3f} {r['ops_per_step']:9d} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
+    print(f"on {rows[0]['device']}, {rows[0]['threads']} thread(s); attainable: a 2048^3 fp32 matrix product, {rows[0]['attainable_tflops']:.3f} TFLOP/s")
+    if args.out:
+        write_atomic(Path(args.out), json.dumps({'rows': rows}, indent=1))
+        print(f'rows -> {args.out}')
+    return 0
+
+COMMANDS['bench'] = (_bench_arguments, bench_command, 'time, count and rate one training step of each method: ms, operators, samples/s, TFLOP/s')
 
 # %% ../nbs/10_cli.ipynb #a0a1d443
 def _docs_arguments(p:argparse.ArgumentParser):

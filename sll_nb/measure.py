@@ -19,7 +19,7 @@ from .projection import projection_for
 # %% auto #0
 __all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker',
            'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows',
-           'mlp_flops', 'count_flops', 'throughput', 'count_ops']
+           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'bench']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -316,3 +316,46 @@ def count_ops(method:Method, # a method that has taken a step already (its optim
     "Number of ATen operators one `method.step(x, y)` dispatches below autograd (views such as `detach` included)."
     with _OpCounter() as counter: method.step(x, y)
     return counter.ops
+
+# %% ../nbs/07_measure.ipynb #a391ce60
+def matmul_peak(device:torch.device, # where to measure
+                size:int=2048, # the square matrices' side
+                reps:int=5, # timed products (after one untimed), the median kept
+               ) -> float: # FLOP per second
+    "The fp32 FLOP rate of a `size` x `size` matrix product on `device` and the current threads: what the device attains."
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    a @ b; seconds = []
+    for _ in range(reps):
+        sync(device); t = time.perf_counter(); a @ b; sync(device); seconds.append(time.perf_counter() - t)
+    return 2*size**3 / statistics.median(seconds)
+
+def bench(model:str='mlp', # a key of `MODELS`
+          depth:int=3, # the model's depth
+          width:int|None=1024, # width / channels / embedding dimension (None: the builder's default)
+          batch_size:int=128, # samples per step
+          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately
+          device:str='auto', # auto, cpu or cuda
+          in_shape:tuple=(1, 28, 28), # one input's shape
+          classes:int=10, # K
+          reps:int=7, # timed repetitions per method (the median is kept)
+          steps:int=5, # steps per repetition
+          seed:int=0, # initialisation, heads and the batch
+          **hp, # method settings (dropout, pool, ...)
+         ) -> list[dict]: # one row per method: ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
+    "Time, count and rate one training step of each method on the same network, batch and device."
+    check_choice('model', model, list(MODELS)); [check_choice('method', m, list(METHODS)) for m in methods]
+    check_count('batch size', batch_size)
+    dev = resolve_device(device)
+    g = torch.Generator().manual_seed(seed)
+    x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)
+    built = {m: build_for_memory(model, m, depth, in_shape, classes, width, device=dev, seed=seed, **hp) for m in methods}
+    rates = throughput(built, x, y, reps=reps, steps=steps)  # its warm-up steps also create every optimiser's state
+    peak = matmul_peak(dev)
+    rows = []
+    for name, method in built.items():
+        flops, seconds = count_flops(method, x, y)['total'], batch_size / rates[name]['samples_per_s']
+        rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev),
+                         threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=count_ops(method, x, y),
+                         samples_per_s=rates[name]['samples_per_s'], flops_per_step=flops, achieved_tflops=flops / seconds / 1e12,
+                         attainable_tflops=peak / 1e12, share_of_attainable=flops / seconds / peak))
+    return rows
