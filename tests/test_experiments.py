@@ -65,11 +65,11 @@ PAPER_PATHS = {
     'sid_depth_fig4': dict(dataset='digits', epochs=1, depths=[2]),
     'sid_alpha_fig6': dict(dataset='digits', epochs=1),
     'sid_belief_fig5': dict(dataset='digits', epochs=1),
-    'parallel_speedup': dict(dataset='digits', depth=3, width=32, reps=1, cnn_dataset='digits', cnn_width=8, sid_dataset='digits', sid_width=16, full_dataset='digits'),
 }
 # notebooks whose paper profile runs the quick profile's code at larger sizes only, so the quick run in nbdev_test covers it
 # (their checks of the science, like deeper layers ending with a lower loss, need the quick profile's training to hold)
-SAME_CODE_AS_QUICK = {'layerwise_fig3': 'the paper profile changes width, epochs, training size and t-SNE size only'}
+SAME_CODE_AS_QUICK = {'layerwise_fig3': 'the paper profile changes width, epochs, training size and t-SNE size only',
+                      'parallel_speedup': 'the paper profile changes the networks\' sizes, datasets and repetitions only'}
 
 @pytest.mark.parametrize('name', PAPER_PATHS)
 def test_paper_profile_runs(tmp_path, name):
