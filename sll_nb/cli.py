@@ -133,7 +133,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default=None, metavar='FILE.json', help='write the run record here')
     t.add_argument('--quiet', action='store_true', help='no progress bar')
     t.add_argument('--deterministic', action='store_true', help='deterministic kernels on CUDA too (slower); CPU runs are deterministic already')
-    t.add_argument('--ranks', type=int, default=1, help="train stage-parallel: ranks per pipeline, each owning a group of stages (sll, svp, localce, learnedce; sid: of modules); default 1")
+    t.add_argument('--ranks', type=int, default=1, help="train stage-parallel: ranks per pipeline, each owning a group of stages (sll, svp, localce, learnedce, dfa; sid: of modules); default 1")
     t.add_argument('--data-ranks', type=int, default=1, help="train data-parallel: copies of the pipeline, each on its share of every batch, gradients averaged (every method); default 1. The ranks start on this machine, or run under torchrun")
     t.set_defaults(func=train_command)
     r = sub.add_parser('reproduce', help='regenerate tables and figures', description='Execute the experiment notebooks with papermill.')

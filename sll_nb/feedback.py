@@ -103,13 +103,15 @@ class DFA(Method):
             self.feedback.register_buffer(str(i), torch.randn(classes, math.prod(s), generator=g) / math.sqrt(classes))
         self.optimizers = [self.new_optimizer(model.parameters())]
 
+    def output_error(self, logits, y):
+        "e = dL/dlogits of the (smoothed) mean cross-entropy: what every stage receives, through its B_i."
+        return (logits.detach().softmax(1) - smoothed_target(y, logits.shape[1], self.label_smoothing, logits.dtype)) / len(y)
+
     def step(self, x, y):
         outs, h = [], x
         for stage in self.model.stages[:-1]: h = stage(h.detach()); outs.append(h)
         logits = self.model.stages[-1](h.detach())
-        loss, K = self.cross_entropy(logits, y), logits.shape[1]
-        target = smoothed_target(y, K, self.label_smoothing, logits.dtype)
-        e = (logits.detach().softmax(1) - target) / len(y)   # dL/dlogits of the (smoothed) mean cross-entropy
+        loss, e = self.cross_entropy(logits, y), self.output_error(logits, y)
         torch.autograd.backward([loss, *outs], [None, *[(e @ B).view_as(o) for o, B in zip(outs, self.feedback.buffers())]])
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
         return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]
