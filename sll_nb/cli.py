@@ -60,8 +60,8 @@ def train_command(args) -> int:
     if args.deterministic: _deterministic()
     checkpoint = Path(f'{args.out}.ckpt.pt') if args.out else None  # beside the record: the same command resumes a killed run
     from sll_nb.parallel import fit_parallel, launched_by_torchrun
-    if args.ranks > 1 or args.data_ranks > 1 or launched_by_torchrun():  # the sequential record plus the layout and each rank's timings
-        rec = fit_parallel(cfg, check_positive('ranks', args.ranks), check_positive('data ranks', args.data_ranks), data_root=args.data_root, checkpoint=checkpoint)
+    if args.ranks != 1 or args.data_ranks != 1 or launched_by_torchrun():  # a bad count goes there too, to be refused  # the sequential record plus the layout and each rank's timings
+        rec = fit_parallel(cfg, args.ranks, args.data_ranks, data_root=args.data_root, checkpoint=checkpoint)
         if rec is None: return 0  # another rank of a torchrun job: rank 0 writes the record and reports
     else: rec = fit(cfg, data_root=args.data_root, progress=not args.quiet, checkpoint=checkpoint)
     if args.out: _write_record(rec, Path(args.out)); checkpoint.unlink(missing_ok=True)
@@ -182,6 +182,12 @@ def _memory_arguments(p:argparse.ArgumentParser):
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
 
+def _method_list(text:str) -> list[str]:
+    "`--methods`, comma-separated, as a list (each name is checked by the part that builds it), else a `UserError`."
+    methods = [m.strip() for m in text.split(',') if m.strip()]
+    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
+    return methods
+
 def _int_list(name:str, text:str) -> list[int]:
     "`text`, comma-separated positive integers, as a list, else a `UserError` naming the option."
     try: vals = [int(v) for v in str(text).split(',') if v.strip()]
@@ -198,8 +204,7 @@ def memory_command(args) -> int:
     if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
     check_positive('classes', args.classes)
     depths, in_shape = _int_list('depths', args.depths), tuple(_int_list('in-shape', args.in_shape))
-    methods = [m.strip() for m in args.methods.split(',') if m.strip()]
-    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
+    methods = _method_list(args.methods)
     for m in methods: check_choice('method', m, list(METHODS))
     if args.out: check_output_file(args.out)  # before measuring, so a bad path cannot lose the rows
     rows = memory_sweep(args.model, depths, methods, width=args.width, batch_size=args.batch_size, in_shape=in_shape,
@@ -235,12 +240,10 @@ def bench_command(args) -> int:
     import torch
     from sll_nb.measure import bench
     if args.threads is not None: torch.set_num_threads(check_positive('threads', args.threads))
-    methods = [m.strip() for m in args.methods.split(',') if m.strip()]
-    if not methods: raise UserError("--methods is empty; give e.g. bp,sll")
-    if args.out: check_output_file(args.out)
-    rows = bench(args.model, check_positive('depth', args.depth), check_positive('width', args.width), check_positive('batch size', args.batch_size),
-                 methods, args.device, tuple(_int_list('in-shape', args.in_shape)), check_positive('classes', args.classes),
-                 check_positive('reps', args.reps), check_positive('steps', args.steps))
+    methods = _method_list(args.methods)
+    if args.out: check_output_file(args.out)  # before timing, so a bad path cannot lose the rows
+    rows = bench(args.model, args.depth, args.width, args.batch_size, methods, args.device, tuple(_int_list('in-shape', args.in_shape)),
+                 args.classes, args.reps, args.steps)  # `bench` and the parts it builds check each value
     print(f"{'method':10s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
     for r in rows:
         print(f"{r['method']:10s} {r['ms_per_step']:9.3f} {r['ops_per_step']:9d} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")

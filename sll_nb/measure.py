@@ -344,7 +344,7 @@ def bench(model:str='mlp', # a key of `MODELS`
          ) -> list[dict]: # one row per method: ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
     "Time, count and rate one training step of each method on the same network, batch and device."
     check_choice('model', model, list(MODELS)); [check_choice('method', m, list(METHODS)) for m in methods]
-    check_count('batch size', batch_size)
+    check_count('batch size', batch_size); check_count('classes', classes)
     dev = resolve_device(device)
     g = torch.Generator().manual_seed(seed)
     x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)

@@ -24,7 +24,7 @@ import sll_nb
 # %% auto #0
 __all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
            'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record',
-           'prepare_run', 'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
+           'prepare_run', 'steps_per_epoch', 'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -232,6 +232,12 @@ def prepare_run(cfg:RunConfig, # what to run
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     return splits, METHODS[cfg.method].from_config(model, splits.in_shape, splits.classes, cfg).to(device)  # SID's modules follow the model
 
+def steps_per_epoch(samples:int, # training samples
+                    batch_size:int, # samples per step
+                   ) -> int:
+    "Steps in one epoch: a trailing batch of one sample is left out, since BatchNorm cannot normalise a single sample."
+    return samples // batch_size + (samples % batch_size > 1)
+
 def run_record(cfg:RunConfig, method, splits, # the run, its trained method (best-validation weights loaded) and its data
                history:list[dict], best:tuple, # per-epoch rows; (best validation accuracy, its epoch)
                test:tuple, # (test accuracy, test loss) at the best epoch
@@ -262,9 +268,8 @@ def fit(cfg:RunConfig, # what to run
     schedulers = lr_schedulers(method, cfg.epochs, cfg.schedule)
     gen = torch.Generator(device=device).manual_seed(cfg.seed)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
-    # a trailing batch of one sample is left out of every epoch: BatchNorm cannot normalise a single sample
-    steps_per_epoch = len(splits.y_train) // cfg.batch_size + (len(splits.y_train) % cfg.batch_size > 1)
-    bar = tqdm(total=cfg.epochs*steps_per_epoch, disable=not progress, desc=f'{cfg.method} {cfg.dataset}', unit='step', leave=False)
+    steps = steps_per_epoch(len(splits.y_train), cfg.batch_size)
+    bar = tqdm(total=cfg.epochs*steps, disable=not progress, desc=f'{cfg.method} {cfg.dataset}', unit='step', leave=False)
     history, best, best_state, start = [], (-1.0, 0), None, 1
     if (state := _load_checkpoint(checkpoint, cfg)) is not None:  # resume exactly where the last completed epoch left off
         method.load_state_dict(state['method'])
@@ -274,12 +279,12 @@ def fit(cfg:RunConfig, # what to run
         if state['cuda_rng']: torch.cuda.set_rng_state_all(state['cuda_rng'])
         history, best, best_state, start = state['history'], tuple(state['best']), state['best_state'], state['epoch'] + 1
         print(f"sll-nb: resuming run {cfg.key()} after epoch {state['epoch']} of {cfg.epochs}, from {checkpoint}", file=sys.stderr)
-        bar.update((start - 1)*steps_per_epoch)
+        bar.update((start - 1)*steps)
         for row in history if on_epoch is not None else (): on_epoch(row)  # a dashboard shows the epochs done before the break too
     for epoch in range(start, cfg.epochs + 1):
         method.train(); sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
-        for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps_per_epoch):
+        for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps):
             logits, stage_losses = method.step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()
