@@ -179,12 +179,24 @@ def _check_finite(method, stage_losses:list, epoch:int, cfg:RunConfig):
     raise UserError(f"{cfg.method} diverged at epoch {epoch}: {where} has a non-finite loss or weights (lr {cfg.lr:g}); "
                     f"lower the learning rate (e.g. --lr {cfg.lr / 10:g})")
 
-def _save_checkpoint(path:Path, cfg:RunConfig, epoch:int, method, schedulers, gen, history, best, best_state):
-    "Everything the rest of the run depends on, written atomically: weights, optimisers, schedules, every random stream, history."
+def _save_checkpoint(path:Path, cfg:RunConfig, epoch:int, method, schedulers, gen, history, best, best_state) -> bool:
+    "Everything the rest of the run depends on (weights, optimisers, schedules, every random stream, history), written by `_write_checkpoint`."
     state = dict(key=cfg.key(), epoch=epoch, method=method.state_dict(), optimizers=[o.state_dict() for o in method.optimizers],
                  schedulers=[s.state_dict() for s in schedulers], generator=gen.get_state(), torch_rng=torch.get_rng_state(),
                  cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [], history=history, best=list(best), best_state=best_state)
-    write_atomic(path, lambda t: torch.save(state, t))
+    return _write_checkpoint(path, state)
+
+def _write_checkpoint(path:Path, state:dict) -> bool:
+    "Save `state` at `path` atomically; on a full disk (any OSError) warn and return False: it costs the ability to resume, not the run."
+    try: write_atomic(Path(path), lambda t: torch.save(state, t)); return True
+    except OSError as e:
+        print(f"sll-nb: warning: cannot write checkpoint {path} ({e.strerror or e}); training on without one", file=sys.stderr)
+        return False
+
+def _epoch_row(epoch:int, seconds:float, train_acc:float, val:tuple, stage:list) -> dict:
+    "One epoch of the history: its seconds, accuracies, validation loss (`val` is (accuracy, loss)) and each stage's [prediction, alignment] losses."
+    return dict(epoch=epoch, seconds=seconds, train_acc=train_acc, val_acc=val[0], val_loss=val[1],
+                stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage])
 
 def _load_checkpoint(path:Path|None, cfg:RunConfig) -> dict|None:
     "The checkpoint at `path` if it belongs to `cfg`; an unreadable one is moved aside with a warning."
@@ -292,17 +304,13 @@ def fit(cfg:RunConfig, # what to run
         sync(device); seconds = time.perf_counter() - t0
         stage = (loss_sum / n).tolist()
         _check_finite(method, stage, epoch, cfg)
-        val_acc, val_loss = evaluate(method, splits, 'val')
-        history.append(dict(epoch=epoch, seconds=seconds, train_acc=correct.item() / n, val_acc=val_acc, val_loss=val_loss,
-                            stage_pred_loss=[s[0] for s in stage], stage_align_loss=[s[1] for s in stage]))
+        history.append(_epoch_row(epoch, seconds, correct.item() / n, evaluate(method, splits, 'val'), stage))
+        val_acc = history[-1]['val_acc']
         if on_epoch is not None: on_epoch(history[-1])
         if val_acc > best[0]: best, best_state = (val_acc, epoch), copy.deepcopy(method.state_dict())
         bar.set_postfix(epoch=epoch, val_acc=f'{val_acc:.4f}')
-        if checkpoint is not None:
-            try: _save_checkpoint(checkpoint, cfg, epoch, method, schedulers, gen, history, best, best_state)
-            except OSError as e:  # a full disk costs the ability to resume, not the run
-                print(f"sll-nb: warning: cannot write checkpoint {checkpoint} ({e.strerror or e}); training on without one", file=sys.stderr)
-                checkpoint = None
+        if checkpoint is not None and not _save_checkpoint(checkpoint, cfg, epoch, method, schedulers, gen, history, best, best_state):
+            checkpoint = None  # warned once; the run goes on
     bar.close()
     method.load_state_dict(best_state)
     record = run_record(cfg, method, splits, history, best, evaluate(method, splits, 'test'), **({'resumed_from_epoch': start - 1} if start > 1 else {}))
