@@ -152,7 +152,7 @@ def activation_floor(model:Stack, # the network (a stack of stages)
                      heads:nn.ModuleList|None=None, # one head per stage (default: SLL's fixed projections, Identity last)
                      pool:int|None=None, # pool feature maps to about this many features before the default heads
                     ) -> int: # bytes
-    "The activation memory no layer-local method can go below: the input batch plus one stage's saved tensors with its head and loss."
+    "The activation memory no layer-local method can go below: the input batch plus one stage's saved tensors with its head."
     if heads is None:
         shapes = stage_shapes(model, tuple(x.shape[1:]))
         heads = nn.ModuleList([projection_for(s, classes, pool=pool) for s in shapes[:-1]] + [nn.Identity()]).to(x.device)
@@ -163,8 +163,8 @@ def activation_floor(model:Stack, # the network (a stack of stages)
     for stage, head in zip(model.stages, heads):
         with ActivationTracker(exclude, live=(x, y)) as tr:
             out = stage(h.detach())
-            loss = F.cross_entropy(head(out).flatten(1), y)
-            if loss.requires_grad: loss.backward()  # parameter-free stages (e.g. SID's uniform prior) save nothing
+            v = head(out).flatten(1)  # its loss's gradient comes in closed form (as SLL's does), so the loss saves nothing
+            if v.requires_grad: v.backward(torch.softmax(v.detach(), 1) - F.one_hot(y, v.shape[1]))  # parameter-free stages (SID's prior) save nothing
         peak, h = max(peak, tr.peak), out.detach()
     model.zero_grad(set_to_none=True); model.train(was_training)
     with torch.no_grad():
@@ -274,8 +274,12 @@ def count_flops(method:Method, # any method
                 x:Tensor, y:Tensor, # one batch
                ) -> dict:
     "Matrix-product FLOPs of one `method.step(x, y)` from `torch.utils.flop_counter`, with the projection heads' share."
-    heads = getattr(method, 'heads', None)
-    with FlopCounterMode(display=False) as fc: method.step(x, y)
+    heads, closed_form = getattr(method, 'heads', None), getattr(method, 'layer_grad', None)
+    if closed_form is not None: method.layer_grad = None  # the same products through autograd's loss, where the counter sees each head's backward as the head's
+    try:
+        with FlopCounterMode(display=False) as fc: method.step(x, y)
+    finally:
+        if closed_form is not None: method.layer_grad = closed_form
     total = fc.get_total_flops()
     names = {type(h).__name__ for h in (heads or []) if not isinstance(h, nn.Identity)}
     head = sum(sum(v.values()) for k, v in fc.get_flop_counts().items() if k.split('.')[-1] in names)
@@ -329,11 +333,20 @@ def matmul_peak(device:torch.device, # where to measure
         sync(device); t = time.perf_counter(); a @ b; sync(device); seconds.append(time.perf_counter() - t)
     return 2*size**3 / statistics.median(seconds)
 
+def _bench_entry(spec:str) -> tuple[str, dict]:
+    "A `bench` entry, a method's key or 'key@local_updates' (e.g. sll@batched), as (method, its extra settings)."
+    name, _, updates = spec.partition('@')
+    check_choice('method', name, list(METHODS))
+    if not updates: return name, {}
+    if 'local_updates' not in METHODS[name].reads:
+        raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce and learnedce (e.g. sll@batched)")
+    return name, {'local_updates': updates}
+
 def bench(model:str='mlp', # a key of `MODELS`
           depth:int=3, # the model's depth
           width:int|None=1024, # width / channels / embedding dimension (None: the builder's default)
           batch_size:int=128, # samples per step
-          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately
+          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; a local method may name its updates: 'sll@batched'
           device:str='auto', # auto, cpu or cuda
           in_shape:tuple=(1, 28, 28), # one input's shape
           classes:int=10, # K
@@ -343,12 +356,12 @@ def bench(model:str='mlp', # a key of `MODELS`
           **hp, # method settings (dropout, pool, ...)
          ) -> list[dict]: # one row per method: ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
     "Time, count and rate one training step of each method on the same network, batch and device."
-    check_choice('model', model, list(MODELS)); [check_choice('method', m, list(METHODS)) for m in methods]
+    check_choice('model', model, list(MODELS)); entries = {m: _bench_entry(m) for m in methods}
     check_count('batch size', batch_size); check_count('classes', classes)
     dev = resolve_device(device)
     g = torch.Generator().manual_seed(seed)
     x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)
-    built = {m: build_for_memory(model, m, depth, in_shape, classes, width, device=dev, seed=seed, **hp) for m in methods}
+    built = {m: build_for_memory(model, name, depth, in_shape, classes, width, device=dev, seed=seed, **hp, **extra) for m, (name, extra) in entries.items()}
     rates = throughput(built, x, y, reps=reps, steps=steps)  # its warm-up steps also create every optimiser's state
     peak = matmul_peak(dev)
     rows = []

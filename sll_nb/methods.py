@@ -9,18 +9,18 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import check_choice, check_fraction, check_positive
 from .models import Stack, stage_shapes
-from .objectives import sll_layer_loss, svp_layer_loss
+from .objectives import sll_layer_grad, sll_layer_loss, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'COMMON_SETTINGS', 'METHOD_SETTINGS', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP', 'LocalCE',
-           'LearnedHeadCE']
+__all__ = ['OPTIMIZERS', 'COMMON_SETTINGS', 'METHOD_SETTINGS', 'LOCAL_UPDATES', 'Method', 'BP', 'LocalLearning', 'SLL', 'SVP',
+           'LocalCE', 'LearnedHeadCE']
 
 # %% ../nbs/05_methods.ipynb #237124f2
 OPTIMIZERS = ('adam', 'sgd')
 # the settings every method takes, and the method settings a run may set, of which each method reads those in its `reads`
 COMMON_SETTINGS = ('lr', 'weight_decay', 'optimizer', 'seed')
-METHOD_SETTINGS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
+METHOD_SETTINGS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor', 'local_updates')
 
 class Method(nn.Module):
     "Base class: a model plus the rule that updates it."
@@ -83,12 +83,18 @@ class BP(Method):
         return logits.detach(), torch.stack([loss.detach(), torch.zeros_like(loss.detach())])[None]
 
 # %% ../nbs/05_methods.ipynb #99066c0a
+LOCAL_UPDATES = ('stagewise', 'batched') # how a local method schedules its stages' updates within a step
+
 class LocalLearning(Method):
     "Each stage trains on its own loss through a fixed random head; no gradient crosses a stage boundary."
     stagewise = True
     layer_loss = staticmethod(sll_layer_loss)
+    layer_grad = staticmethod(sll_layer_grad) # `layer_loss`'s gradient with respect to the code in closed form, or None: autograd's
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if 'layer_loss' in vars(cls) and 'layer_grad' not in vars(cls): cls.layer_grad = None  # a new loss, no closed form given: autograd's
     # LocalCE and LearnedHeadCE inherit lam and readout_lam here and fix them to 0; their records' keys have always hashed them
-    reads = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'label_smoothing')
+    reads = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'label_smoothing', 'local_updates')
     def __init__(self, model:Stack, # the network
                  in_shape:tuple, # shape of one input sample, to size the heads
                  classes:int, # K, the size of each head's code
@@ -98,16 +104,25 @@ class LocalLearning(Method):
                  head_scale:str='fan_in', # normalisation of R: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
                  trainable_heads:bool=False, # train the heads with their stages (only `LearnedHeadCE` does)
                  readout_lam:float|None=None, # lambda_L of the read-out stage; None: `lam`, like every other stage
+                 local_updates:str='stagewise', # 'stagewise': each stage updates and frees its graph before the next runs (memory flat
+                                                # with depth); 'batched': every stage's gradient in one backward and one fused update
+                                                # after the forward (the same update, fewer operators, BP's activation memory)
                  **settings, # `Method`'s: lr, weight_decay, label_smoothing, optimizer, seed (which seeds the heads)
                 ):
         super().__init__(model, in_shape, classes, **settings)
         check_positive('lambda', lam, allow_zero=True)
         if readout_lam is not None: check_positive('read-out lambda', readout_lam, allow_zero=True)
-        self.lam, self.readout_lam = lam, lam if readout_lam is None else readout_lam
+        check_choice('local updates', local_updates, LOCAL_UPDATES)
+        self.lam, self.readout_lam, self.local_updates = lam, lam if readout_lam is None else readout_lam, local_updates
         shapes = stage_shapes(model, in_shape)
         self.heads = nn.ModuleList([projection_for(s, classes, seed=self.seed*1000 + i, dropout=dropout, pool=pool, scale=head_scale,
                                                   trainable=trainable_heads) for i, s in enumerate(shapes[:-1])] + [nn.Identity()])
-        self.optimizers = [self.new_optimizer([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
+        if local_updates == 'batched':
+            self.optimizers = [self.new_optimizer([*model.parameters(), *self.heads.parameters()])]
+            lams = ([0.0] + [self.lam]*(len(model) - 2) + [self.readout_lam])[:len(model)]  # the first stage has no parent
+            self.register_buffer('stage_lams', torch.tensor(lams)[:, None, None], persistent=False)  # (stages, 1, 1), as `layer_grad` takes them
+            self.register_buffer('has_parent', (torch.arange(len(model)) > 0).float(), persistent=False)
+        else: self.optimizers = [self.new_optimizer([*stage.parameters(), *head.parameters()]) for stage, head in zip(model.stages, self.heads)]
 
     def stage_step(self, i:int, # which stage to update
                    h:Tensor, # the stage's input (detached here)
@@ -115,27 +130,50 @@ class LocalLearning(Method):
                    y:Tensor, # labels
                   ) -> tuple[Tensor, Tensor, Tensor]: # (detached output, detached code, [pred, align] losses)
         "Update stage `i` alone from its local loss."
-        out = self.model.stages[i](h.detach())
-        v = self.heads[i](out)
-        loss, pred, align = self.layer_loss(v, y, v_prev, self.readout_lam if i == len(self.model) - 1 else self.lam, self.label_smoothing)
-        loss.backward()
+        out = self.model.stages[i](h.detach() if h.requires_grad else h)
+        v = self.heads[i](out); code = v.detach()
+        lam = self.readout_lam if i == len(self.model) - 1 else self.lam
+        if self.layer_grad is None:
+            loss, pred, align = self.layer_loss(v, y, v_prev, lam, self.label_smoothing); loss.backward(); pred, align = pred.detach(), align.detach()
+        else:  # the loss's gradient in closed form, sent back through the head and the stage
+            grad, pred, align = self.layer_grad(code, y, v_prev, lam, self.label_smoothing); v.backward(grad)
         self.optimizers[i].step(); self.optimizers[i].zero_grad(set_to_none=True)
-        return out.detach(), v.detach(), torch.stack([pred.detach(), align.detach()])
+        return out.detach(), code, torch.stack([pred, align])
 
     def step(self, x, y):
+        if self.local_updates == 'batched': return self.batched_step(x, y)
         h, v, losses = x, None, []
         for i in range(len(self.model)):
             h, v, stage_losses = self.stage_step(i, h, v if i > 0 else None, y)
             losses.append(stage_losses)
         return h, torch.stack(losses)
 
+    def batched_step(self, x:Tensor, y:Tensor) -> tuple[Tensor, Tensor]:
+        "Every stage's forward on the detached output of the one before, then all their local gradients in one backward and one update."
+        h, codes = x, []
+        for stage, head in zip(self.model.stages, self.heads):
+            out = stage(h); codes.append(head(out)); h = out.detach()
+        code = torch.stack(codes).detach()  # (stages, B, K): every code, for the loss of its own stage and the next one's alignment
+        if self.layer_grad is None:
+            last = len(codes) - 1
+            terms = [self.layer_loss(v, y, code[i - 1] if i else None, self.readout_lam if i == last else self.lam, self.label_smoothing)
+                     for i, v in enumerate(codes)]
+            torch.autograd.backward([t[0] for t in terms])
+            losses = torch.stack([torch.stack(t[1:]) for t in terms]).detach()
+        else:  # stage i against stage i - 1; stage 0 against the last one, with lambda 0 and its alignment reported as 0
+            grad, pred, align = self.layer_grad(code, y, code.roll(1, 0), self.stage_lams, self.label_smoothing)
+            torch.autograd.backward(codes, list(grad))
+            losses = torch.stack([pred, align*self.has_parent], 1)
+        self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
+        return h, losses
+
 class SLL(LocalLearning):
     "Stochastic Layer-wise Learning: local CE through a fixed projection + lambda * Bhattacharyya alignment."
-    layer_loss = staticmethod(sll_layer_loss)
+    layer_loss, layer_grad = staticmethod(sll_layer_loss), staticmethod(sll_layer_grad)
 
 class SVP(LocalLearning):
     "Stochastic Variational Propagation: local CE + lambda * cosine-similarity-matrix alignment."
-    layer_loss = staticmethod(svp_layer_loss)
+    layer_loss, layer_grad = staticmethod(svp_layer_loss), None
 
 class LocalCE(LocalLearning):
     "Greedy local learning: each stage trains on its own head's cross-entropy only (SLL with lambda = 0)."

@@ -11,7 +11,7 @@ from .core import check_fraction
 
 # %% auto #0
 __all__ = ['LOG_FLOOR', 'DIRECTIONS', 'log_bhattacharyya', 'bhattacharyya_loss', 'cosine_similarity_matrix',
-           'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target']
+           'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target', 'sll_layer_grad']
 
 # %% ../nbs/01_objectives.ipynb #21bcd673
 LOG_FLOOR = -100.0
@@ -75,3 +75,25 @@ def smoothed_target(y, # integer labels, a tensor or an int, any shape
     "`(1 - eps) onehot(y) + eps/K`."
     check_fraction('label smoothing', eps, '[0, 1]')
     return (1 - eps)*F.one_hot(torch.as_tensor(y), classes).to(dtype) + eps/classes
+
+# %% ../nbs/01_objectives.ipynb #c3d9e5f1
+def sll_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's, or several layers' stacked
+                   y:Tensor, # integer labels (B,)
+                   v_prev:Tensor|None, # the parent layers' codes, shaped as `v`, or None for the first layer
+                   lam:float|Tensor=1.0, # weight lambda_i of the alignment term; a tensor (..., 1, 1) gives one per stacked layer
+                   label_smoothing:float=0.0, # smoothing of the prediction term's one-hot target
+                  ) -> tuple[Tensor, Tensor, Tensor]: # (d total / d v, prediction terms (...), alignment terms (...)), none with a graph
+    "`sll_layer_loss`'s gradient with respect to `v` and its two terms, in closed form: ((q - t) + lam/2 (q - w)) / B."
+    with torch.no_grad():
+        logq = F.log_softmax(v, -1); q = logq.exp()
+        if v.dim() == 2: at_y, pred = y[:, None], F.nll_loss(logq, y)
+        else: at_y = y[:, None].expand(*v.shape[:-1], 1); pred = -logq.gather(-1, at_y).mean((-2, -1))
+        grad = q.scatter_add(-1, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
+        if label_smoothing:
+            pred = (1 - label_smoothing)*pred - label_smoothing*logq.mean((-2, -1)); grad -= label_smoothing / v.shape[-1]
+        if v_prev is None: return grad.div_(v.shape[-2]), pred, torch.zeros_like(pred)
+        s = (logq + F.log_softmax(v_prev, -1)).mul_(0.5)  # log sqrt(q p): finite for finite logits, so no floor is needed
+        log_bc = torch.logsumexp(s, -1, keepdim=True)
+        if torch.is_tensor(lam): grad.add_((q - (s - log_bc).exp_()).mul_(lam), alpha=0.5)  # w = sqrt(q p) / BC
+        elif lam: grad.add_(q - (s - log_bc).exp_(), alpha=0.5*lam)
+        return grad.div_(v.shape[-2]), pred, -log_bc.mean((-2, -1))

@@ -18,13 +18,14 @@ from .explorer import Picture
 from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import check_splits, load
 from .models import as_stack, group_stages
+from .methods import METHOD_SETTINGS
 from .registry import METHODS, build_model
 import sll_nb
 
 # %% auto #0
-__all__ = ['ADDED_LATER', 'METHOD_SETTINGS', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig',
-           'unused_hyperparameters', 'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record',
-           'prepare_run', 'steps_per_epoch', 'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
+__all__ = ['ADDED_LATER', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig', 'unused_hyperparameters',
+           'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'prepare_run', 'steps_per_epoch',
+           'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -50,6 +51,7 @@ class RunConfig:
     pool: int|None = None # average-pool each stage's output to about this many features before its head
     head_scale: str = 'fan_in' # normalisation of the random heads: 'fan_in' (1/sqrt(d)) or the paper's 'jl' (1/sqrt(K))
     units: int|None = None # group the stages into this many locally trained units (SLL^{i+}); None: every stage
+    local_updates: str = 'stagewise' # sll, svp, localce, learnedce: 'stagewise' (each stage updates and frees its graph before the next runs: memory flat with depth) or 'batched' (every stage's gradient in one backward and one fused update: the same update, fewer operators, BP's activation memory)
     alpha: float = 0.5 # SID: weight of the distillation-to-target term against consistency with the previous belief
     label_smoothing: float = 0.0 # every method: mass of each cross-entropy target spread over the K classes
     extractor: str = 'all' # SID: feature-extractor update strategy ('all', 'final_layer', 'frozen')
@@ -79,6 +81,8 @@ class RunConfig:
             raise UserError(f"hidden dropout applies to the mlp model only, not {self.model!r}; leave it at 0")
         if self.units is not None and not METHODS[self.method].stagewise:
             raise UserError(f"units groups stages into locally trained units (SLL^{{i+}}); {self.method} does not train stage by stage, so leave units unset")
+        if self.local_updates != 'stagewise' and 'local_updates' not in METHODS[self.method].reads:
+            raise UserError(f"local updates schedule the stages of sll, svp, localce and learnedce; {self.method} has none to batch, so leave it at 'stagewise'")
         return self
 
     def key(self) -> str:
@@ -90,9 +94,7 @@ class RunConfig:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 # fields added after run records existed; at their defaults they leave a configuration's hash as it was
-ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer')
-# the method settings of a run configuration; each method reads those in its `reads`, and `from_config` hands it only those
-METHOD_SETTINGS = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'alpha', 'label_smoothing', 'extractor')
+ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer', 'local_updates')
 
 def unused_hyperparameters(method:str, # a key of `METHODS`
                           ) -> set[str]: # the `METHOD_SETTINGS` the method does not read (not in its `reads`)

@@ -17,6 +17,7 @@ PINNED = [  # (configuration, its key when these tests were written)
     (dict(method='bp', model='vgg11', optimizer='sgd', weight_decay=5e-4), '40fbbae494576482'),
     (dict(method='learnedce', model='vit', units=3), '0ade16cb84fc9654'),
     (dict(method='dfa', label_smoothing=0.1), 'b553bc6e9a13fef2'),
+    (dict(method='sll', local_updates='stagewise'), '509658a3cc0f6a7a'),  # a field at its default leaves the key as it was
 ]
 
 @pytest.mark.parametrize('settings,key', PINNED)
@@ -30,8 +31,11 @@ def test_committed_records_keep_their_keys():
 READS = {  # the method settings each method reads; the others cannot change its run, so its key ignores them
     'bp': {'label_smoothing'}, 'fa': {'label_smoothing'}, 'dfa': {'label_smoothing'},
     'sid': {'alpha', 'extractor', 'label_smoothing'},
-    **{m: {'dropout', 'head_scale', 'label_smoothing', 'lam', 'pool', 'readout_lam'} for m in ('sll', 'svp', 'localce', 'learnedce')},
+    **{m: {'dropout', 'head_scale', 'label_smoothing', 'lam', 'pool', 'readout_lam', 'local_updates'} for m in ('sll', 'svp', 'localce', 'learnedce')},
 }
 
 @pytest.mark.parametrize('method', READS)
 def test_settings_each_method_reads(method): assert set(METHOD_SETTINGS) - unused_hyperparameters(method) == READS[method]
+
+def test_batched_updates_have_their_own_key():  # the same update, but not the same record: its times and memory differ
+    assert RunConfig(local_updates='batched', device='cpu').key() != RunConfig(device='cpu').key()
