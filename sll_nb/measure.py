@@ -13,6 +13,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_count, resolve_device, seed_everything, sync
 from .models import Stack, group_stages, stage_shapes
 from .methods import LocalLearning, Method
+from .sid import SID
 from .registry import METHODS, MODELS, build_model, make_method
 from .projection import projection_for
 
@@ -334,13 +335,14 @@ def matmul_peak(device:torch.device, # where to measure
     return 2*size**3 / statistics.median(seconds)
 
 def _bench_entry(spec:str) -> tuple[str, dict]:
-    "A `bench` entry, a method's key or 'key@local_updates' (e.g. sll@batched), as (method, its extra settings)."
-    name, _, updates = spec.partition('@')
+    "A `bench` entry, a method's key or 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), as (method, its extra settings)."
+    name, _, schedule = spec.partition('@')
     check_choice('method', name, list(METHODS))
-    if not updates: return name, {}
+    if not schedule: return name, {}
+    if issubclass(METHODS[name], SID): return name, {'arrangement': schedule}
     if 'local_updates' not in METHODS[name].reads:
-        raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce and learnedce (e.g. sll@batched)")
-    return name, {'local_updates': updates}
+        raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce, learnedce (e.g. sll@batched) and sid (sid@public)")
+    return name, {'local_updates': schedule}
 
 def bench(model:str='mlp', # a key of `MODELS`
           depth:int=3, # the model's depth
