@@ -223,7 +223,7 @@ COMMANDS['memory'] = (_memory_arguments, memory_command, 'peak training memory b
 def _bench_arguments(p:argparse.ArgumentParser):
     "Options of `sll-nb bench`."
     p.add_argument('--model', default='mlp', help='a registered model: mlp, vgg11, plaincnn, vit, ... (default: mlp)')
-    p.add_argument('--depth', type=int, default=3, help="the model's depth (default: 3)")
+    p.add_argument('--depth', type=int, default=None, help="the model's depth (default: the model's own: mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11 and resnet18 have none, and a depth there adds SID modules)")
     p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
     p.add_argument('--batch-size', type=int, default=128, help='samples per step (default: 128)')
     p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update (default: bp,sll)")

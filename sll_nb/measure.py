@@ -175,7 +175,7 @@ def activation_floor(model:Stack, # the network (a stack of stages)
 # %% ../nbs/07_measure.ipynb #a52c00f7
 def build_for_memory(model:str, # a key of `MODELS`
                      method:str, # a key of `METHODS`
-                     depth:int, # the model's depth
+                     depth:int|None, # the model's depth (None: the builder's own)
                      in_shape:tuple, # one input's shape
                      classes:int, # K
                      width:int|None=None, # width / channels / embedding dimension (None: the builder's default)
@@ -188,7 +188,7 @@ def build_for_memory(model:str, # a key of `MODELS`
     "A method around a freshly built model, on `device`."
     check_choice('model', model, list(MODELS)); check_choice('method', method, list(METHODS))
     seed_everything(seed)
-    kw = dict(depth=depth, **({'width': width} if width is not None else {}), **(model_kwargs or {}))
+    kw = dict(**({'depth': depth} if depth is not None else {}), **({'width': width} if width is not None else {}), **(model_kwargs or {}))
     net = build_model(model, in_shape, classes, **kw)
     if blocks_per_unit is not None: net = group_stages(net, math.ceil(len(net) / check_count('blocks per unit', blocks_per_unit)))
     return make_method(method, net, in_shape, classes, seed=seed, **METHODS[method].keep_read(hp)).to(device)
@@ -345,7 +345,7 @@ def _bench_entry(spec:str) -> tuple[str, dict]:
     return name, {'local_updates': schedule}
 
 def bench(model:str='mlp', # a key of `MODELS`
-          depth:int=3, # the model's depth
+          depth:int|None=3, # the model's depth (None: the builder's own; VGG-11 and ResNet-18 then end in their linear read-out)
           width:int|None=1024, # width / channels / embedding dimension (None: the builder's default)
           batch_size:int=128, # samples per step
           methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; a local method may name its updates: 'sll@batched'

@@ -1,0 +1,30 @@
+"The prepared GPU script (`scripts/gpu_check.sh`), dry-run on the CPU at toy sizes: the steps a GPU call would run, and their files."
+import json, subprocess
+from conftest import ROOT
+
+SCRIPT = ROOT/'scripts'/'gpu_check.sh'
+
+
+def test_dry_run_writes_every_bench_row_and_the_step_log(tmp_path):
+    r = subprocess.run([str(SCRIPT), str(tmp_path), '--dry-run', 'env', 'bench'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [json.loads(l) for l in (tmp_path/'bench.jsonl').read_text().splitlines()]
+    settings = {row['args'] for row in rows}
+    assert len(settings) == 5 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}
+    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'sid', 'sid@public'}
+    assert all(row['device'] == 'cpu' and row['ms_per_step'] > 0 and row['ops_per_step'] > 0 for row in rows)
+    steps = [l.split('\t') for l in (tmp_path/'times.tsv').read_text().splitlines()]
+    assert [(name, rc) for name, rc, _ in steps] == [('env', '0'), ('bench', '0')]
+    assert 'torch' in (tmp_path/'log.txt').read_text()
+
+
+def test_an_unknown_step_is_refused_naming_the_steps(tmp_path):
+    r = subprocess.run([str(SCRIPT), str(tmp_path), '--dry-run', 'benchmark'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'unknown step benchmark: choose among env bench tests throughput table1 table2' in r.stderr
+
+
+def test_a_failing_step_is_logged_and_fails_the_script(tmp_path):
+    env = {'PATH': '/usr/bin:/bin', 'PYTHON': 'false', 'HOME': str(tmp_path)}  # a Python that always fails, so the step does
+    r = subprocess.run([str(SCRIPT), str(tmp_path), 'env'], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 1 and 'failed: env' in r.stdout
+    assert (tmp_path/'times.tsv').read_text().startswith('env\t1\t')
