@@ -265,7 +265,7 @@ def mlp_flops(method:str, # bp, sll, svp, localce, fa or dfa
     d = dict(forward=sum(layers), weight_grad=sum(layers),
              input_grad=0 if local else 2*batch*classes*width*depth if method == 'dfa' else sum(layers[1:]),
              heads=4*batch*width*classes*depth if local else 0,
-             alignment=8*batch*batch*classes*depth if method == 'svp' else 0)
+             alignment=6*batch*batch*classes*depth if method == 'svp' else 0)
     d['credit_assignment'] = d['input_grad'] + d['heads']//2 + d['alignment']
     d['total'] = sum(d[k] for k in ('forward', 'weight_grad', 'input_grad', 'heads', 'alignment'))
     d['total_without_heads'] = d['total'] - d['heads']
@@ -274,17 +274,17 @@ def mlp_flops(method:str, # bp, sll, svp, localce, fa or dfa
 def count_flops(method:Method, # any method
                 x:Tensor, y:Tensor, # one batch
                ) -> dict:
-    "Matrix-product FLOPs of one `method.step(x, y)` from `torch.utils.flop_counter`, with the projection heads' share."
+    "Matrix-product FLOPs of one `method.step(x, y)` from `torch.utils.flop_counter`, with the projection heads' share (a second step finds it)."
+    with FlopCounterMode(display=False) as fc: method.step(x, y)
     heads, closed_form = getattr(method, 'heads', None), getattr(method, 'layer_grad', None)
-    if closed_form is not None: method.layer_grad = None  # the same products through autograd's loss, where the counter sees each head's backward as the head's
-    try:
-        with FlopCounterMode(display=False) as fc: method.step(x, y)
-    finally:
-        if closed_form is not None: method.layer_grad = closed_form
-    total = fc.get_total_flops()
     names = {type(h).__name__ for h in (heads or []) if not isinstance(h, nn.Identity)}
-    head = sum(sum(v.values()) for k, v in fc.get_flop_counts().items() if k.split('.')[-1] in names)
-    return dict(total=total, heads=head, total_without_heads=total - head)
+    if not names: return dict(total=fc.get_total_flops(), heads=0, total_without_heads=fc.get_total_flops())
+    method.layer_grad = None  # through autograd's loss the counter books each head's backward to the head (the heads' products are the same)
+    try:
+        with FlopCounterMode(display=False) as by_module: method.step(x, y)
+    finally: method.layer_grad = closed_form
+    head = sum(sum(v.values()) for k, v in by_module.get_flop_counts().items() if k.split('.')[-1] in names)
+    return dict(total=fc.get_total_flops(), heads=head, total_without_heads=fc.get_total_flops() - head)
 
 # %% ../nbs/07_measure.ipynb #7bb67097
 def throughput(methods:dict, # name -> `Method`, all on the same device

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import check_choice, check_fraction, check_positive
 from .models import Stack, stage_shapes
-from .objectives import sll_layer_grad, sll_layer_loss, svp_layer_loss
+from .objectives import sll_layer_grad, sll_layer_loss, svp_layer_grad, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
@@ -173,7 +173,7 @@ class SLL(LocalLearning):
 
 class SVP(LocalLearning):
     "Stochastic Variational Propagation: local CE + lambda * cosine-similarity-matrix alignment."
-    layer_loss, layer_grad = staticmethod(svp_layer_loss), None
+    layer_loss, layer_grad = staticmethod(svp_layer_loss), staticmethod(svp_layer_grad)
 
 class LocalCE(LocalLearning):
     "Greedy local learning: each stage trains on its own head's cross-entropy only (SLL with lambda = 0)."

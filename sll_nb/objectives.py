@@ -11,7 +11,8 @@ from .core import check_fraction
 
 # %% auto #0
 __all__ = ['LOG_FLOOR', 'DIRECTIONS', 'log_bhattacharyya', 'bhattacharyya_loss', 'cosine_similarity_matrix',
-           'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target', 'sll_layer_grad']
+           'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target', 'sll_layer_grad',
+           'svp_layer_grad']
 
 # %% ../nbs/01_objectives.ipynb #21bcd673
 LOG_FLOOR = -100.0
@@ -77,6 +78,19 @@ def smoothed_target(y, # integer labels, a tensor or an int, any shape
     return (1 - eps)*F.one_hot(torch.as_tensor(y), classes).to(dtype) + eps/classes
 
 # %% ../nbs/01_objectives.ipynb #c3d9e5f1
+def _cross_entropy_grad(v:Tensor, # logits (..., B, K)
+                        y:Tensor, # integer labels (B,)
+                        label_smoothing:float, # smoothing of the one-hot target
+                       ) -> tuple[Tensor, Tensor, Tensor, Tensor]: # (q - t per sample, cross-entropy (...), log q, q)
+    "Cross-entropy of logits `v` and its per-sample gradient `q - t`, not yet divided by the batch size, without autograd."
+    logq = F.log_softmax(v, -1); q = logq.exp()
+    if v.dim() == 2: at_y, pred = y[:, None], F.nll_loss(logq, y)
+    else: at_y = y[:, None].expand(*v.shape[:-1], 1); pred = -logq.gather(-1, at_y).mean((-2, -1))
+    grad = q.scatter_add(-1, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
+    if label_smoothing:
+        pred = (1 - label_smoothing)*pred - label_smoothing*logq.mean((-2, -1)); grad -= label_smoothing / v.shape[-1]
+    return grad, pred, logq, q
+
 def sll_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's, or several layers' stacked
                    y:Tensor, # integer labels (B,)
                    v_prev:Tensor|None, # the parent layers' codes, shaped as `v`, or None for the first layer
@@ -85,15 +99,30 @@ def sll_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's
                   ) -> tuple[Tensor, Tensor, Tensor]: # (d total / d v, prediction terms (...), alignment terms (...)), none with a graph
     "`sll_layer_loss`'s gradient with respect to `v` and its two terms, in closed form: ((q - t) + lam/2 (q - w)) / B."
     with torch.no_grad():
-        logq = F.log_softmax(v, -1); q = logq.exp()
-        if v.dim() == 2: at_y, pred = y[:, None], F.nll_loss(logq, y)
-        else: at_y = y[:, None].expand(*v.shape[:-1], 1); pred = -logq.gather(-1, at_y).mean((-2, -1))
-        grad = q.scatter_add(-1, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
-        if label_smoothing:
-            pred = (1 - label_smoothing)*pred - label_smoothing*logq.mean((-2, -1)); grad -= label_smoothing / v.shape[-1]
+        grad, pred, logq, q = _cross_entropy_grad(v, y, label_smoothing)
         if v_prev is None: return grad.div_(v.shape[-2]), pred, torch.zeros_like(pred)
         s = (logq + F.log_softmax(v_prev, -1)).mul_(0.5)  # log sqrt(q p): finite for finite logits, so no floor is needed
         log_bc = torch.logsumexp(s, -1, keepdim=True)
         if torch.is_tensor(lam): grad.add_((q - (s - log_bc).exp_()).mul_(lam), alpha=0.5)  # w = sqrt(q p) / BC
         elif lam: grad.add_(q - (s - log_bc).exp_(), alpha=0.5*lam)
         return grad.div_(v.shape[-2]), pred, -log_bc.mean((-2, -1))
+
+# %% ../nbs/01_objectives.ipynb #2d37cda5
+def svp_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's, or several layers' stacked
+                   y:Tensor, # integer labels (B,)
+                   v_prev:Tensor|None, # the parent layers' codes, shaped as `v`, or None for the first layer
+                   lam:float|Tensor=1.0, # weight of the alignment term; a tensor (..., 1, 1) gives one per stacked layer
+                   label_smoothing:float=0.0, # smoothing of the prediction term's one-hot target
+                  ) -> tuple[Tensor, Tensor, Tensor]: # (d total / d v, prediction terms (...), alignment terms (...)), none with a graph
+    "`svp_layer_loss`'s gradient with respect to `v` and its two terms, in closed form: (q - t)/B + lam (I - n n^T) 4 (S - P) n / (B^2 |v|)."
+    with torch.no_grad():
+        grad, pred, _, _ = _cross_entropy_grad(v, y, label_smoothing)
+        batch = v.shape[-2]; grad.div_(batch)
+        if v_prev is None: return grad, pred, torch.zeros_like(pred)
+        norm = v.norm(dim=-1, keepdim=True).clamp_min(1e-8); n = v / norm  # F.normalize's eps, as cosine_similarity_matrix
+        parent = F.normalize(v_prev, dim=-1, eps=1e-8)
+        diff = n @ n.transpose(-1, -2) - parent @ parent.transpose(-1, -2)  # S - P, (..., B, B)
+        g = (diff @ n).mul_(4 / batch**2)  # d A / d n
+        g.sub_(n*(g*n).sum(-1, keepdim=True)).div_(norm)  # through the normalisation
+        grad.add_(g.mul_(lam))
+        return grad, pred, diff.pow_(2).mean((-2, -1))
