@@ -7,7 +7,7 @@
 #
 # Steps, in this order (default: all): env bench tests throughput table1 table2.
 #   env         torch, the device, nvidia-smi                                   -> OUT/log.txt
-#   bench       `sll-nb bench` on MLP 3x1024, MLP 8x1024, the tiny net, VGG-11, SID's SimpleCNN -> OUT/bench.jsonl
+#   bench       `sll-nb bench` on MLP 3x1024 (eager and compiled), MLP 8x1024, the tiny net, VGG-11, SID's SimpleCNN -> OUT/bench.jsonl
 #   tests       the tests that run only with CUDA (float16 autocast, ...)        -> OUT/log.txt
 #   throughput  the throughput notebook, paper profile (on a GPU it checks #33's GPU goals) -> OUT/results.tar.gz
 #   table1      `sll-nb reproduce --profile paper --only mlp_table1`, timed     -> OUT/results.tar.gz, OUT/times.tsv
@@ -69,6 +69,7 @@ bench_all() {
 --model mlp --depth 3 --width $W --batch-size $B --methods bp,sll,sll@batched
 --model mlp --depth 8 --width $W --batch-size $((2*B)) --methods bp,sll,sll@batched
 --model mlp --depth 3 --width 16 --batch-size 16 --methods bp,sll,sll@batched
+--model mlp --depth 3 --width $W --batch-size $B --methods bp,bp+compile,sll@batched,sll@batched+compile
 --model vgg11 --width $VW --batch-size $B --methods bp,sll,sll@batched
 --model simplecnn --depth 10 --width $SW --batch-size $B --in-shape 3,32,32 --methods sid@public,sid
 EOF

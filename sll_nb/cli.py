@@ -226,7 +226,7 @@ def _bench_arguments(p:argparse.ArgumentParser):
     p.add_argument('--depth', type=int, default=None, help="the model's depth (default: the model's own: mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11 and resnet18 have none, and a depth there adds SID modules)")
     p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
     p.add_argument('--batch-size', type=int, default=128, help='samples per step (default: 128)')
-    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update (default: bp,sll)")
+    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update; +compile: torch.compile'd stages (e.g. sll@batched+compile; operators then not counted) (default: bp,sll)")
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to time (default: auto)')
     p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
     p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
@@ -244,9 +244,9 @@ def bench_command(args) -> int:
     if args.out: check_output_file(args.out)  # before timing, so a bad path cannot lose the rows
     rows = bench(args.model, args.depth, args.width, args.batch_size, methods, args.device, tuple(_int_list('in-shape', args.in_shape)),
                  args.classes, args.reps, args.steps)  # `bench` and the parts it builds check each value
-    print(f"{'method':12s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
+    print(f"{'method':20s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
     for r in rows:
-        print(f"{r['method']:12s} {r['ms_per_step']:9.3f} {r['ops_per_step']:9d} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
+        print(f"{r['method']:20s} {r['ms_per_step']:9.3f} {'-' if r['ops_per_step'] is None else r['ops_per_step']:>9} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
     print(f"on {rows[0]['device']}, {rows[0]['threads']} thread(s); attainable: a 2048^3 fp32 matrix product, {rows[0]['attainable_tflops']:.3f} TFLOP/s")
     if args.out:
         write_atomic(Path(args.out), json.dumps({'rows': rows}, indent=1))

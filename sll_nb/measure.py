@@ -20,7 +20,7 @@ from .projection import projection_for
 # %% auto #0
 __all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker',
            'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows',
-           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'bench']
+           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts', 'bench']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -334,21 +334,31 @@ def matmul_peak(device:torch.device, # where to measure
         sync(device); t = time.perf_counter(); a @ b; sync(device); seconds.append(time.perf_counter() - t)
     return 2*size**3 / statistics.median(seconds)
 
-def _bench_entry(spec:str) -> tuple[str, dict]:
-    "A `bench` entry, a method's key or 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), as (method, its extra settings)."
-    name, _, schedule = spec.partition('@')
+def compile_parts(method:Method, # any method; its stages (and projection heads) are compiled in place
+                  mode:str|None=None, # `torch.compile`'s mode; None: 'reduce-overhead' (CUDA graphs) on CUDA, the default elsewhere
+                 ) -> Method:
+    "Compile every stage and projection head of `method` with `torch.compile` (each a module of its own, as the local steps call them)."
+    if mode is None and next(method.parameters()).is_cuda: mode = 'reduce-overhead'
+    for part in (*method.model.stages, *getattr(method, 'heads', ())): part.compile(mode=mode)
+    return method
+
+def _bench_entry(spec:str) -> tuple[str, dict, bool]:
+    "A `bench` entry, 'key', 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`) and '+compile', as (method, its settings, compiled)."
+    entry, plus, suffix = spec.partition('+')
+    if plus and suffix != 'compile': raise UserError(f"{spec}: unknown suffix '+{suffix}'; '+compile' compiles the stages and heads (e.g. sll@batched+compile)")
+    name, _, schedule = entry.partition('@')
     check_choice('method', name, list(METHODS))
-    if not schedule: return name, {}
-    if issubclass(METHODS[name], SID): return name, {'arrangement': schedule}
+    if not schedule: return name, {}, bool(plus)
+    if issubclass(METHODS[name], SID): return name, {'arrangement': schedule}, bool(plus)
     if 'local_updates' not in METHODS[name].reads:
         raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce, learnedce (e.g. sll@batched) and sid (sid@public)")
-    return name, {'local_updates': schedule}
+    return name, {'local_updates': schedule}, bool(plus)
 
 def bench(model:str='mlp', # a key of `MODELS`
           depth:int|None=3, # the model's depth (None: the builder's own; VGG-11 and ResNet-18 then end in their linear read-out)
           width:int|None=1024, # width / channels / embedding dimension (None: the builder's default)
           batch_size:int=128, # samples per step
-          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; a local method may name its updates: 'sll@batched'
+          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; 'sll@batched' names a local method's updates, '+compile' compiles (`compile_parts`)
           device:str='auto', # auto, cpu or cuda
           in_shape:tuple=(1, 28, 28), # one input's shape
           classes:int=10, # K
@@ -363,14 +373,17 @@ def bench(model:str='mlp', # a key of `MODELS`
     dev = resolve_device(device)
     g = torch.Generator().manual_seed(seed)
     x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)
-    built = {m: build_for_memory(model, name, depth, in_shape, classes, width, device=dev, seed=seed, **hp, **extra) for m, (name, extra) in entries.items()}
-    rates = throughput(built, x, y, reps=reps, steps=steps)  # its warm-up steps also create every optimiser's state
+    built = {m: build_for_memory(model, name, depth, in_shape, classes, width, device=dev, seed=seed, **hp, **extra) for m, (name, extra, _) in entries.items()}
+    for m, (*_, compiled) in entries.items():
+        if compiled: compile_parts(built[m])
+    rates = throughput(built, x, y, reps=reps, steps=steps)  # its warm-up steps also create every optimiser's state (and compile)
     peak = matmul_peak(dev)
     rows = []
     for name, method in built.items():
         flops, seconds = count_flops(method, x, y)['total'], batch_size / rates[name]['samples_per_s']
+        ops = None if entries[name][2] else count_ops(method, x, y)  # a compiled step's kernels are not operators the dispatcher sees
         rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev),
-                         threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=count_ops(method, x, y),
+                         threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=ops,
                          samples_per_s=rates[name]['samples_per_s'], flops_per_step=flops, achieved_tflops=flops / seconds / 1e12,
                          attainable_tflops=peak / 1e12, share_of_attainable=flops / seconds / peak))
     return rows

@@ -10,9 +10,10 @@ def test_dry_run_writes_every_bench_row_and_the_step_log(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     rows = [json.loads(l) for l in (tmp_path/'bench.jsonl').read_text().splitlines()]
     settings = {row['args'] for row in rows}
-    assert len(settings) == 5 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}
-    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'sid', 'sid@public'}
-    assert all(row['device'] == 'cpu' and row['ms_per_step'] > 0 and row['ops_per_step'] > 0 for row in rows)
+    assert len(settings) == 6 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}
+    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'bp+compile', 'sll@batched+compile', 'sid', 'sid@public'}
+    assert all(row['device'] == 'cpu' and row['ms_per_step'] > 0 for row in rows)
+    assert all((row['ops_per_step'] is None) == row['method'].endswith('+compile') for row in rows)  # compiled kernels are not counted
     steps = [l.split('\t') for l in (tmp_path/'times.tsv').read_text().splitlines()]
     assert [(name, rc) for name, rc, _ in steps] == [('env', '0'), ('bench', '0')]
     assert 'torch' in (tmp_path/'log.txt').read_text()
