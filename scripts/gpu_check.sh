@@ -10,7 +10,7 @@
 #   bench       `sll-nb bench` on MLP 3x1024 (eager and compiled), MLP 8x1024, the tiny net, VGG-11, SID's SimpleCNN -> OUT/bench.jsonl
 #   tests       the tests that run only with CUDA (float16 autocast, ...)        -> OUT/log.txt
 #   throughput  the throughput notebook, paper profile (on a GPU it checks #33's GPU goals) -> OUT/results.tar.gz
-#   table1      `sll-nb reproduce --profile paper --only mlp_table1`, timed     -> OUT/results.tar.gz, OUT/times.tsv
+#   table1      `sll-nb reproduce --profile paper --only mlp_table1 -p jobs=$JOBS` (default 4 runs side by side), timed -> OUT/results.tar.gz, OUT/times.tsv
 #   table2      the same for cnn_table2
 # A step that fails is logged and the next one runs; the script exits non-zero if any failed. The tables' runs start fresh
 # unless results/paper/runs holds a record of the same run by the same library code (then it is served, not timed).
@@ -86,7 +86,8 @@ reproduce() {  # reproduce NOTEBOOK: the paper profile (dry run: shrunk to digit
             mlp_table1) sllnb reproduce --profile paper --only "$nb" -p "datasets=['digits']" -p epochs=10 -p 'seeds=[0]' -p width=64 ;;  # as tests/test_experiments.py
             cnn_table2) sllnb reproduce --profile paper --only "$nb" -p "datasets=['digits']" -p epochs=1 -p 'seeds=[0]' -p width=8 -p jobs=2 ;;
         esac
-    else sllnb reproduce --profile paper --only "$nb"; fi || { cd "$REPO"; return 1; }
+    elif [ "$nb" = throughput ]; then sllnb reproduce --profile paper --only throughput
+    else sllnb reproduce --profile paper --only "$nb" -p jobs=${JOBS:-4}; fi || { cd "$REPO"; return 1; }  # JOBS runs side by side on the one GPU
     local profile=paper; [ $DRY = 1 ] && [ "$nb" = throughput ] && profile=quick
     tar -rf "$OUT/results.tar" -C results "$profile/$nb"; local rc=$?
     cd "$REPO"; return $rc
