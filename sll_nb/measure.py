@@ -6,13 +6,13 @@
 from __future__ import annotations
 import gc, math, statistics, time, weakref
 import torch
-import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_count, resolve_device, seed_everything, sync
 from .models import Stack, group_stages, stage_shapes
 from .methods import LocalLearning, Method
+from .objectives import sll_layer_grad
 from .sid import SID
 from .registry import METHODS, MODELS, build_model, make_method
 from .projection import projection_for
@@ -20,7 +20,8 @@ from .projection import projection_for
 # %% auto #0
 __all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker',
            'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows',
-           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts', 'bench']
+           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts', 'method_spec',
+           'bench']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -165,7 +166,7 @@ def activation_floor(model:Stack, # the network (a stack of stages)
         with ActivationTracker(exclude, live=(x, y)) as tr:
             out = stage(h.detach())
             v = head(out).flatten(1)  # its loss's gradient comes in closed form (as SLL's does), so the loss saves nothing
-            if v.requires_grad: v.backward(torch.softmax(v.detach(), 1) - F.one_hot(y, v.shape[1]))  # parameter-free stages (SID's prior) save nothing
+            if v.requires_grad: v.backward(sll_layer_grad(v.detach(), y, None)[0])  # parameter-free stages (SID's prior) save nothing
         peak, h = max(peak, tr.peak), out.detach()
     model.zero_grad(set_to_none=True); model.train(was_training)
     with torch.no_grad():
@@ -342,17 +343,18 @@ def compile_parts(method:Method, # any method; its stages (and projection heads)
     for part in (*method.model.stages, *getattr(method, 'heads', ())): part.compile(mode=mode)
     return method
 
-def _bench_entry(spec:str) -> tuple[str, dict, bool]:
-    "A `bench` entry, 'key', 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`) and '+compile', as (method, its settings, compiled)."
+def method_spec(spec:str, # 'key', 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), each with an optional '+compile'
+               ) -> tuple[str, dict, bool]: # (the method's key, the settings the schedule names, whether to compile)
+    "A method as `bench` and the `throughput` notebook name it, taken apart."
     entry, plus, suffix = spec.partition('+')
     if plus and suffix != 'compile': raise UserError(f"{spec}: unknown suffix '+{suffix}'; '+compile' compiles the stages and heads (e.g. sll@batched+compile)")
     name, _, schedule = entry.partition('@')
     check_choice('method', name, list(METHODS))
-    if not schedule: return name, {}, bool(plus)
-    if issubclass(METHODS[name], SID): return name, {'arrangement': schedule}, bool(plus)
-    if 'local_updates' not in METHODS[name].reads:
-        raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce, learnedce (e.g. sll@batched) and sid (sid@public)")
-    return name, {'local_updates': schedule}, bool(plus)
+    if not schedule: settings = {}
+    elif issubclass(METHODS[name], SID): settings = {'arrangement': schedule}
+    elif 'local_updates' in METHODS[name].reads: settings = {'local_updates': schedule}
+    else: raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce, learnedce (e.g. sll@batched) and sid (sid@public)")
+    return name, settings, bool(plus)
 
 def bench(model:str='mlp', # a key of `MODELS`
           depth:int|None=3, # the model's depth (None: the builder's own; VGG-11 and ResNet-18 then end in their linear read-out)
@@ -368,7 +370,7 @@ def bench(model:str='mlp', # a key of `MODELS`
           **hp, # method settings (dropout, pool, ...)
          ) -> list[dict]: # one row per method: ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
     "Time, count and rate one training step of each method on the same network, batch and device."
-    check_choice('model', model, list(MODELS)); entries = {m: _bench_entry(m) for m in methods}
+    check_choice('model', model, list(MODELS)); entries = {m: method_spec(m) for m in methods}
     check_count('batch size', batch_size); check_count('classes', classes)
     dev = resolve_device(device)
     g = torch.Generator().manual_seed(seed)
