@@ -7,8 +7,9 @@
 #
 # Steps, in this order (default: all): env bench tests throughput table1 table2.
 #   env         torch, the device, nvidia-smi                                   -> OUT/log.txt
-#   bench       `sll-nb bench` on MLP 3x1024 (eager and compiled), MLP 8x1024, the tiny net, VGG-11, SID's SimpleCNN -> OUT/bench.jsonl
-#   tests       the tests that run only with CUDA (float16 autocast, ...)        -> OUT/log.txt
+#   bench       `sll-nb bench` on MLP 3x1024 (eager, compiled, one CUDA graph), MLP 8x1024, the tiny net, VGG-11 (fp32; bf16
+#               channels_last, eager and graphed), SID's SimpleCNN -> OUT/bench.jsonl; rows marked `cuda:` are left out of a dry run
+#   tests       the tests that run only with CUDA (float16 autocast, CUDA-graph replays, ...) -> OUT/log.txt
 #   throughput  the throughput notebook, paper profile (on a GPU it checks #33's GPU goals) -> OUT/results.tar.gz
 #   table1      `sll-nb reproduce --profile paper --only mlp_table1 -p jobs=$JOBS` (default 4 runs side by side), timed -> OUT/results.tar.gz, OUT/times.tsv
 #   table2      the same for cnn_table2
@@ -63,6 +64,7 @@ bench_all() {
     : > "$OUT/bench.jsonl"
     local rows=$OUT/.rows.json
     while read -r args; do
+        case $args in cuda:*) [ $DRY = 1 ] && continue; args=${args#cuda: } ;; esac  # a CUDA graph needs a GPU
         sllnb bench $args --device $DEVICE $REPS --out "$rows" || return 1
         "$PY" -c 'import json, sys; [print(json.dumps({**r, "args": sys.argv[2]})) for r in json.load(open(sys.argv[1]))["rows"]]' "$rows" "$args" >> "$OUT/bench.jsonl"
     done <<EOF
@@ -70,7 +72,10 @@ bench_all() {
 --model mlp --depth 8 --width $W --batch-size $((2*B)) --methods bp,sll,sll@batched
 --model mlp --depth 3 --width 16 --batch-size 16 --methods bp,sll,sll@batched
 --model mlp --depth 3 --width $W --batch-size $B --methods bp,bp+compile,sll@batched,sll@batched+compile
+cuda: --model mlp --depth 3 --width $W --batch-size $B --methods bp,bp+graph,sll@batched,sll@batched+graph,sll+graph
 --model vgg11 --width $VW --batch-size $B --methods bp,sll,sll@batched
+--model vgg11 --width $VW --batch-size $B --methods bp+bf16+channels_last,sll+bf16+channels_last,sll@batched+bf16+channels_last
+cuda: --model vgg11 --width $VW --batch-size $B --methods bp+bf16+channels_last+graph,sll@batched+bf16+channels_last+graph
 --model simplecnn --depth 10 --width $SW --batch-size $B --in-shape 3,32,32 --methods sid@public,sid
 EOF
     rm -f "$rows"
@@ -98,7 +103,7 @@ for s in $STEPS; do
         env) step env "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu")'
              command -v nvidia-smi >/dev/null && step nvidia-smi nvidia-smi ;;
         bench) step bench bench_all ;;
-        tests) step tests "$PY" -m pytest -q -p no:cacheprovider tests/test_numerics.py tests/test_cli.py -k 'autocast or cuda' ;;
+        tests) step tests "$PY" -m pytest -q -p no:cacheprovider tests/test_numerics.py tests/test_cli.py tests/test_cuda.py -k 'autocast or cuda' ;;
         throughput) step throughput reproduce throughput ;;
         table1) step table1 reproduce mlp_table1 ;;
         table2) step table2 reproduce cnn_table2 ;;

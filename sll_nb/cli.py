@@ -19,11 +19,13 @@ def _config_arguments(parser:argparse.ArgumentParser):
     from fastcore.docments import docments
     from sll_nb.data import DATASETS
     from sll_nb.methods import LOCAL_UPDATES, OPTIMIZERS
+    from sll_nb.models import PRECISIONS
     from sll_nb.registry import METHODS, MODELS
     from sll_nb.sid import EXTRACTOR_STRATEGIES
     from sll_nb.train import RunConfig, SCHEDULES, field_type
     choices = dict(method=METHODS, model=MODELS, dataset=[*DATASETS, 'a path to a .npz'], optimizer=OPTIMIZERS, schedule=SCHEDULES,
-                   extractor=EXTRACTOR_STRATEGIES, head_scale=('fan_in', 'jl'), local_updates=LOCAL_UPDATES)  # listed in the help; a wrong name gets a one-line error
+                   extractor=EXTRACTOR_STRATEGIES, head_scale=('fan_in', 'jl'), local_updates=LOCAL_UPDATES,
+                   precision=PRECISIONS)  # listed in the help; a wrong name gets a one-line error
     helps = {k: (v or '').replace('%', '%%') + (f"; one of: {', '.join(choices[k])}" if k in choices else '') for k, v in docments(RunConfig).items()}
     for f in fields(RunConfig):
         default = f.default
@@ -226,7 +228,7 @@ def _bench_arguments(p:argparse.ArgumentParser):
     p.add_argument('--depth', type=int, default=None, help="the model's depth (default: the model's own: mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11 and resnet18 have none, and a depth there adds SID modules)")
     p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
     p.add_argument('--batch-size', type=int, default=128, help='samples per step (default: 128)')
-    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update; +compile: torch.compile'd stages (e.g. sll@batched+compile; operators then not counted) (default: bp,sll)")
+    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update; then any of +bf16 (stages under bf16 autocast), +channels_last, +compile (torch.compile'd stages), +graph (the whole step as one CUDA graph), e.g. sll@batched+bf16+graph; compiled and graphed steps count no operators (default: bp,sll)")
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to time (default: auto)')
     p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
     p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
@@ -244,10 +246,11 @@ def bench_command(args) -> int:
     if args.out: check_output_file(args.out)  # before timing, so a bad path cannot lose the rows
     rows = bench(args.model, args.depth, args.width, args.batch_size, methods, args.device, tuple(_int_list('in-shape', args.in_shape)),
                  args.classes, args.reps, args.steps)  # `bench` and the parts it builds check each value
-    print(f"{'method':20s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
+    print(f"{'method':32s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
     for r in rows:
-        print(f"{r['method']:20s} {r['ms_per_step']:9.3f} {'-' if r['ops_per_step'] is None else r['ops_per_step']:>9} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
-    print(f"on {rows[0]['device']}, {rows[0]['threads']} thread(s); attainable: a 2048^3 fp32 matrix product, {rows[0]['attainable_tflops']:.3f} TFLOP/s")
+        print(f"{r['method']:32s} {r['ms_per_step']:9.3f} {'-' if r['ops_per_step'] is None else r['ops_per_step']:>9} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
+    peaks = {r['precision']: r['attainable_tflops'] for r in rows}
+    print(f"on {rows[0]['device']}, {rows[0]['threads']} thread(s); attainable: a 2048^3 matrix product, " + ', '.join(f'{v:.3f} TFLOP/s in {k}' for k, v in peaks.items()))
     if args.out:
         write_atomic(Path(args.out), json.dumps({'rows': rows}, indent=1))
         print(f'rows -> {args.out}')

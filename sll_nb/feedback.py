@@ -27,7 +27,7 @@ class FALinearFn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, B = ctx.saved_tensors
+        x, B = (t.to(g.dtype) for t in ctx.saved_tensors)  # under autocast g is bf16: the gradients are computed in it, as autograd does for F.linear
         g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         gx = g @ B if ctx.needs_input_grad[0] else None
         return gx, g2.T @ x2, g2.sum(0) if ctx.has_bias else None, None
@@ -42,7 +42,7 @@ class FAConv2dFn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, B = ctx.saved_tensors
+        x, B = (t.to(g.dtype) for t in ctx.saved_tensors)  # bf16 under autocast, as for the linear layer
         gx = torch.nn.grad.conv2d_input(x.shape, B, g, *ctx.conf) if ctx.needs_input_grad[0] else None
         gw = torch.nn.grad.conv2d_weight(x, ctx.w_shape, g, *ctx.conf)
         return gx, gw, g.sum((0, 2, 3)) if ctx.has_bias else None, None, None, None, None, None

@@ -10,18 +10,19 @@ from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from .core import UserError, check_choice, check_count, resolve_device, seed_everything, sync
-from .models import Stack, group_stages, stage_shapes
+from .models import Stack, group_stages, set_compute_format, stage_shapes
 from .methods import LocalLearning, Method
 from .objectives import sll_layer_grad
 from .sid import SID
 from .registry import METHODS, MODELS, build_model, make_method
+from .train import GraphedStep
 from .projection import projection_for
 
 # %% auto #0
-__all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'storage_bytes', 'ActivationTracker', 'optimizers_of', 'GradTracker',
-           'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep', 'format_rows',
-           'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts', 'method_spec',
-           'bench']
+__all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'SPEC_OPTIONS', 'storage_bytes', 'ActivationTracker', 'optimizers_of',
+           'GradTracker', 'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep',
+           'format_rows', 'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts',
+           'method_spec', 'bench']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -327,9 +328,10 @@ def count_ops(method:Method, # a method that has taken a step already (its optim
 def matmul_peak(device:torch.device, # where to measure
                 size:int=2048, # the square matrices' side
                 reps:int=5, # timed products (after one untimed), the median kept
+                dtype:torch.dtype=torch.float32, # the matrices' type: bf16 rows are set against a bf16 product
                ) -> float: # FLOP per second
-    "The fp32 FLOP rate of a `size` x `size` matrix product on `device` and the current threads: what the device attains."
-    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    "The FLOP rate of a `size` x `size` matrix product in `dtype` on `device` and the current threads: what the device attains."
+    a, b = torch.randn(size, size, device=device, dtype=dtype), torch.randn(size, size, device=device, dtype=dtype)
     a @ b; seconds = []
     for _ in range(reps):
         sync(device); t = time.perf_counter(); a @ b; sync(device); seconds.append(time.perf_counter() - t)
@@ -343,24 +345,30 @@ def compile_parts(method:Method, # any method; its stages (and projection heads)
     for part in (*method.model.stages, *getattr(method, 'heads', ())): part.compile(mode=mode)
     return method
 
-def method_spec(spec:str, # 'key', 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), each with an optional '+compile'
-               ) -> tuple[str, dict, bool]: # (the method's key, the settings the schedule names, whether to compile)
-    "A method as `bench` and the `throughput` notebook name it, taken apart."
-    entry, plus, suffix = spec.partition('+')
-    if plus and suffix != 'compile': raise UserError(f"{spec}: unknown suffix '+{suffix}'; '+compile' compiles the stages and heads (e.g. sll@batched+compile)")
+SPEC_OPTIONS = { # the '+option' suffixes of a bench spec, and what each does to the method's step
+    'compile': "torch.compile'd stages and heads (`compile_parts`)", 'graph': 'the whole step replayed as one CUDA graph (`train.GraphedStep`)',
+    'bf16': 'stages under bf16 autocast (`models.set_compute_format`)', 'channels_last': 'conv feature maps channels_last'}
+
+def method_spec(spec:str, # 'key' or 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), then any '+option' of `SPEC_OPTIONS`
+               ) -> tuple[str, dict, frozenset]: # (the method's key, the settings the schedule names, the options)
+    "A method as `bench` and the `throughput` notebook name it (e.g. 'sll@batched+bf16+graph'), taken apart."
+    entry, *options = spec.split('+')
+    for option in options:
+        if option not in SPEC_OPTIONS:
+            raise UserError(f"{spec}: unknown suffix '+{option}'; choose among " + ', '.join(f'+{k} ({v})' for k, v in SPEC_OPTIONS.items()))
     name, _, schedule = entry.partition('@')
     check_choice('method', name, list(METHODS))
     if not schedule: settings = {}
     elif issubclass(METHODS[name], SID): settings = {'arrangement': schedule}
     elif 'local_updates' in METHODS[name].reads: settings = {'local_updates': schedule}
     else: raise UserError(f"{spec}: {name} has no stages to schedule; '@' applies to sll, svp, localce, learnedce (e.g. sll@batched) and sid (sid@public)")
-    return name, settings, bool(plus)
+    return name, settings, frozenset(options)
 
 def bench(model:str='mlp', # a key of `MODELS`
           depth:int|None=3, # the model's depth (None: the builder's own; VGG-11 and ResNet-18 then end in their linear read-out)
           width:int|None=1024, # width / channels / embedding dimension (None: the builder's default)
           batch_size:int=128, # samples per step
-          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; 'sll@batched' names a local method's updates, '+compile' compiles (`compile_parts`)
+          methods=('bp', 'sll'), # keys of `METHODS`, timed alternately; 'sll@batched' names a local method's updates, '+bf16', '+graph', ... (`SPEC_OPTIONS`) its step's form
           device:str='auto', # auto, cpu or cuda
           in_shape:tuple=(1, 28, 28), # one input's shape
           classes:int=10, # K
@@ -368,7 +376,7 @@ def bench(model:str='mlp', # a key of `MODELS`
           steps:int=5, # steps per repetition
           seed:int=0, # initialisation, heads and the batch
           **hp, # method settings (dropout, pool, ...)
-         ) -> list[dict]: # one row per method: ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
+         ) -> list[dict]: # one row per method: precision, ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
     "Time, count and rate one training step of each method on the same network, batch and device."
     check_choice('model', model, list(MODELS)); entries = {m: method_spec(m) for m in methods}
     check_count('batch size', batch_size); check_count('classes', classes)
@@ -376,16 +384,21 @@ def bench(model:str='mlp', # a key of `MODELS`
     g = torch.Generator().manual_seed(seed)
     x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)
     built = {m: build_for_memory(model, name, depth, in_shape, classes, width, device=dev, seed=seed, **hp, **extra) for m, (name, extra, _) in entries.items()}
-    for m, (*_, compiled) in entries.items():
-        if compiled: compile_parts(built[m])
-    rates = throughput(built, x, y, reps=reps, steps=steps)  # its warm-up steps also create every optimiser's state (and compile)
-    peak = matmul_peak(dev)
+    counted = {}
+    for m, (_, _, options) in entries.items():
+        set_compute_format(built[m].model, 'bf16' if 'bf16' in options else 'fp32', 'channels_last' in options)
+        flops = count_flops(built[m], x, y)['total']  # eager, before compiling or recording: the same arithmetic; its steps create the optimiser state
+        counted[m] = flops, None if options & {'compile', 'graph'} else count_ops(built[m], x, y)  # compiled kernels and replayed graphs are not operators the dispatcher sees
+        if 'compile' in options: compile_parts(built[m])
+        if 'graph' in options: built[m].step = GraphedStep(built[m])
+    rates = throughput(built, x, y, reps=reps, steps=steps, warmup=5)  # its warm-up compiles, and records every graph after its 3 eager steps
+    peaks = {p: matmul_peak(dev, dtype=torch.bfloat16 if p == 'bf16' else torch.float32) for p in {'bf16' if 'bf16' in o else 'fp32' for *_, o in entries.values()}}
     rows = []
     for name, method in built.items():
-        flops, seconds = count_flops(method, x, y)['total'], batch_size / rates[name]['samples_per_s']
-        ops = None if entries[name][2] else count_ops(method, x, y)  # a compiled step's kernels are not operators the dispatcher sees
-        rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev),
+        (flops, ops), seconds = counted[name], batch_size / rates[name]['samples_per_s']
+        precision = 'bf16' if 'bf16' in entries[name][2] else 'fp32'
+        rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev), precision=precision,
                          threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=ops,
                          samples_per_s=rates[name]['samples_per_s'], flops_per_step=flops, achieved_tflops=flops / seconds / 1e12,
-                         attainable_tflops=peak / 1e12, share_of_attainable=flops / seconds / peak))
+                         attainable_tflops=peaks[precision] / 1e12, share_of_attainable=flops / seconds / peaks[precision]))
     return rows

@@ -4,15 +4,15 @@
 
 # %% ../nbs/04_models.ipynb #1276fdc8
 from __future__ import annotations
-import math
+import math, types
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .core import UserError, check_count, check_fraction
+from .core import UserError, check_choice, check_count, check_fraction
 
 # %% auto #0
-__all__ = ['NORMS', 'Stack', 'stage_shapes', 'mlp', 'group_stages', 'as_stack', 'Prior', 'Refine', 'Belief', 'Cascade',
-           'belief_cascade']
+__all__ = ['NORMS', 'PRECISIONS', 'Stack', 'stage_shapes', 'mlp', 'group_stages', 'as_stack', 'set_compute_format', 'Prior',
+           'Refine', 'Belief', 'Cascade', 'belief_cascade']
 
 # %% ../nbs/04_models.ipynb #7f206d1c
 class Stack(nn.Module):
@@ -90,6 +90,29 @@ def as_stack(net:nn.Sequential|list, # the layers in order: an `nn.Sequential`, 
         if _has_weights(layer) and any(_has_weights(l) for l in stages[-1]): stages.append([])
         stages[-1].append(layer)
     return Stack([nn.Sequential(*s) for s in stages])
+
+# %% ../nbs/04_models.ipynb #6cd46425
+PRECISIONS = ('fp32', 'bf16') # what the stages compute in: fp32, or bf16 under autocast (parameters, stage outputs, codes and losses stay fp32)
+
+def _forward_in_format(self, h:Tensor, *args, **kwargs) -> Tensor:
+    "The stage's own forward in the precision and memory format `set_compute_format` gave it (`self.compute_format`); its output fp32."
+    precision, channels_last = self.compute_format
+    if channels_last and h.dim() == 4: h = h.contiguous(memory_format=torch.channels_last)
+    if precision == 'fp32': return type(self).forward(self, h, *args, **kwargs)
+    with torch.autocast(h.device.type, dtype=torch.bfloat16): out = type(self).forward(self, h, *args, **kwargs)
+    return out.float()
+
+def set_compute_format(model:Stack, # the network; its stages are changed in place
+                       precision:str='fp32', # 'fp32', or 'bf16': every stage runs under `torch.autocast` and hands back fp32
+                       channels_last:bool=False, # conv weights and feature maps channels_last (NHWC), the layout tensor cores and oneDNN prefer
+                      ) -> Stack:
+    "Make each stage of `model` compute in `precision` and memory format; what crosses a stage boundary stays fp32."
+    check_choice('precision', precision, PRECISIONS)
+    if channels_last: model.to(memory_format=torch.channels_last)
+    for stage in model.stages:
+        if (precision, channels_last) == ('fp32', False): stage.__dict__.pop('forward', None); continue  # the plain forward back
+        stage.compute_format = (precision, channels_last); stage.forward = types.MethodType(_forward_in_format, stage)
+    return model
 
 # %% ../nbs/04_models.ipynb #361e63b0
 class Prior(nn.Module):

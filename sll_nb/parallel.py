@@ -447,6 +447,7 @@ def fit_parallel(cfg:RunConfig, # what to run; stage-parallel (stage_ranks > 1):
     if stage_ranks > 1 and cfg.local_updates != 'stagewise':
         raise UserError(f"stage-parallel training updates each rank's stages as their batch passes; local_updates={cfg.local_updates!r} "
                         "batches the stages of one process: leave it at 'stagewise' (or train data-parallel only, --ranks 1)")
+    if cfg.cuda_graph: raise UserError("--cuda-graph records one process's step on its GPU, and these ranks run on gloo, on the CPU: leave it off")
     if cfg.batch_size < data_ranks: raise UserError(f"batch size {cfg.batch_size} cannot be shared by {data_ranks} data ranks; use at most {cfg.batch_size}")
     checkpoint = str(checkpoint) if checkpoint else None
     if launched_by_torchrun():

@@ -17,15 +17,15 @@ from tqdm.auto import tqdm
 from .explorer import Picture
 from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import check_splits, load
-from .models import as_stack, group_stages
+from .models import as_stack, group_stages, set_compute_format
 from .methods import METHOD_SETTINGS
 from .registry import METHODS, build_model
 import sll_nb
 
 # %% auto #0
 __all__ = ['ADDED_LATER', 'SCHEDULES', 'TRAINING_MODULES', 'RECORD_FIELDS', 'field_type', 'RunConfig', 'unused_hyperparameters',
-           'evaluate', 'lr_schedulers', 'code_hash', 'code_version', 'cached_record', 'prepare_run', 'steps_per_epoch',
-           'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
+           'evaluate', 'lr_schedulers', 'GraphedStep', 'code_hash', 'code_version', 'cached_record', 'prepare_run',
+           'steps_per_epoch', 'run_record', 'fit', 'TrainingDashboard', 'runs_dir', 'run', 'run_many']
 
 # %% ../nbs/06_train.ipynb #641e3ffc
 def field_type(f:dataclasses.Field) -> type:
@@ -64,6 +64,9 @@ class RunConfig:
     limit_train: int|None = None # keep only this many training samples (quick runs)
     seed: int = 0 # seeds initialisation, heads, batch order, augmentation and label noise
     device: str = 'auto' # auto, cpu or cuda
+    precision: str = 'fp32' # what every stage computes in: 'fp32', or 'bf16' under autocast (parameters, codes and losses stay fp32)
+    channels_last: bool = False # conv nets: weights and feature maps channels_last (NHWC), the layout tensor cores and oneDNN prefer
+    cuda_graph: bool = False # CUDA only: after three eager warm-up steps, each step replays one recorded CUDA graph (`GraphedStep`)
 
     def __post_init__(self):  # an integer given for a float field (-p lam=1 is YAML's int) is that float, in the record and its hash
         for f in dataclasses.fields(self):
@@ -94,7 +97,7 @@ class RunConfig:
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 # fields added after run records existed; at their defaults they leave a configuration's hash as it was
-ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer', 'local_updates')
+ADDED_LATER = ('flip', 'hidden_dropout', 'readout_lam', 'optimizer', 'local_updates', 'precision', 'channels_last', 'cuda_graph')
 
 def unused_hyperparameters(method:str, # a key of `METHODS`
                           ) -> set[str]: # the `METHOD_SETTINGS` the method does not read (not in its `reads`)
@@ -126,6 +129,42 @@ def lr_schedulers(method, epochs:int, schedule:str='step') -> list:
     if schedule == 'cosine': return [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=epochs) for o in method.optimizers]
     milestones = sorted({max(1, round(f*epochs)) for f in (0.5, 0.75, 0.89, 0.94)} - {epochs})
     return [torch.optim.lr_scheduler.MultiStepLR(o, milestones, gamma=0.25) for o in method.optimizers]
+
+# %% ../nbs/06_train.ipynb #888568d5
+class GraphedStep:
+    "`method.step`, replayed as one recorded CUDA graph after `warmup` eager steps; call it as the step itself."
+    def __init__(self, method, # a `Method` on a CUDA device; its optimisers are made capturable here
+                 warmup:int=3, # eager steps on a side stream before the capture (PyTorch's recipe; they train as usual)
+                ):
+        if not next(method.parameters()).is_cuda:
+            raise UserError("a CUDA graph records GPU kernels: put the run on a CUDA device (--device cuda), or leave --cuda-graph off")
+        self.method, self.eager = method, method.step  # the method's own step, even once a caller sets `method.step` to this
+        self.warmup, self.eager_steps, self.graph = check_count('warm-up steps', warmup), 0, None
+        for group in (g for o in method.optimizers for g in o.param_groups):
+            if 'capturable' in group: group['capturable'] = True  # Adam's step counter and bias correction on the device
+            if not torch.is_tensor(group['lr']): group['lr'] = torch.tensor(group['lr'], device=group['params'][0].device)  # schedulers fill it
+
+    def _side_stream(self, x, y):
+        "One eager step on a side stream, as warm-up before a capture must run."
+        side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side): out = self.eager(x, y)
+        torch.cuda.current_stream().wait_stream(side)
+        return out
+
+    def _capture(self, x, y):
+        self.x, self.y, self.graph = x.clone(), y.clone(), torch.cuda.CUDAGraph()
+        try:
+            with torch.cuda.graph(self.graph): self.out = self.eager(self.x, self.y)
+        except RuntimeError as e:
+            raise UserError(f"{type(self.method).__name__}'s step cannot be recorded as a CUDA graph ({str(e).splitlines()[0]}); train without --cuda-graph") from e
+
+    def __call__(self, x, y):
+        if self.graph is None and self.eager_steps >= self.warmup: self._capture(x, y)
+        if self.graph is not None and x.shape == self.x.shape and y.shape == self.y.shape:
+            self.x.copy_(x); self.y.copy_(y); self.graph.replay()
+            return self.out  # overwritten by the next replay: read it before then
+        self.eager_steps += 1
+        return self._side_stream(x, y)
 
 # %% ../nbs/06_train.ipynb #c27c8fae
 # the modules whose code a run's numbers depend on: everything `fit` runs through
@@ -242,6 +281,7 @@ def prepare_run(cfg:RunConfig, # what to run
     model = (as_stack(network) if network is not None else
              build_model(cfg.model, splits.in_shape, splits.classes, **size, **({'dropout': cfg.hidden_dropout} if cfg.hidden_dropout else {})))
     if cfg.units is not None: model = group_stages(model, cfg.units)
+    set_compute_format(model, cfg.precision, cfg.channels_last)  # after grouping: each unit is one autocast region
     if cfg.batch_size == 1 and any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
         raise UserError(f"batch size 1 cannot train the {cfg.model} model: BatchNorm needs at least 2 samples per batch; use a batch size of 2 or more")
     return splits, METHODS[cfg.method].from_config(model, splits.in_shape, splits.classes, cfg).to(device)  # SID's modules follow the model
@@ -295,11 +335,12 @@ def fit(cfg:RunConfig, # what to run
         print(f"sll-nb: resuming run {cfg.key()} after epoch {state['epoch']} of {cfg.epochs}, from {checkpoint}", file=sys.stderr)
         bar.update((start - 1)*steps)
         for row in history if on_epoch is not None else (): on_epoch(row)  # a dashboard shows the epochs done before the break too
+    step = GraphedStep(method) if cfg.cuda_graph else method.step  # after a resume has loaded the optimisers' settings
     for epoch in range(start, cfg.epochs + 1):
         method.train(); sync(device); t0 = time.perf_counter()
         loss_sum, correct, n = 0.0, 0, 0
         for x, y in islice(splits.batches('train', cfg.batch_size, augment=cfg.augment, generator=gen), steps):
-            logits, stage_losses = method.step(x, y)
+            logits, stage_losses = step(x, y)
             loss_sum = loss_sum + stage_losses*len(y); correct = correct + (logits.argmax(1) == y).sum(); n += len(y)
             bar.update()
         for s in schedulers: s.step()

@@ -10,8 +10,10 @@ def test_dry_run_writes_every_bench_row_and_the_step_log(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     rows = [json.loads(l) for l in (tmp_path/'bench.jsonl').read_text().splitlines()]
     settings = {row['args'] for row in rows}
-    assert len(settings) == 6 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}
-    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'bp+compile', 'sll@batched+compile', 'sid', 'sid@public'}
+    assert len(settings) == 7 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}  # the two `cuda:` rows left out
+    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'bp+compile', 'sll@batched+compile', 'sid', 'sid@public',
+                                               'bp+bf16+channels_last', 'sll+bf16+channels_last', 'sll@batched+bf16+channels_last'}
+    assert all((row['precision'] == 'bf16') == ('+bf16' in row['method']) for row in rows)
     assert all(row['device'] == 'cpu' and row['ms_per_step'] > 0 for row in rows)
     assert all((row['ops_per_step'] is None) == row['method'].endswith('+compile') for row in rows)  # compiled kernels are not counted
     steps = [l.split('\t') for l in (tmp_path/'times.tsv').read_text().splitlines()]
