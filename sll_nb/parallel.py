@@ -159,7 +159,8 @@ def _sid_part(method, # a `sid.SID`
         beliefs = [logp]
         for j in modules: beliefs.append(F.log_softmax(method.refiners[j].logits(beliefs[-1], f.detach()), 1))
     leaf = f.detach().requires_grad_(method.strategy != 'frozen')
-    losses = [method._update_module(j, leaf if method._reaches(j) else f.detach(), beliefs[k], target) for k, j in enumerate(modules)]
+    losses = [method._backward_module(j, leaf if method._reaches(j) else f.detach(), beliefs[k], target) for k, j in enumerate(modules)]
+    method.update()  # these modules' weights; the extractor's gradient is not there yet
     return f, leaf, torch.cat([f.detach(), beliefs[-1]], 1), torch.stack(losses)
 
 def module_times(method, # a `sid.SID`, freshly built (its weights move: use a copy you discard)
@@ -183,7 +184,7 @@ def module_times(method, # a `sid.SID`, freshly built (its weights move: use a c
             if share.grad is not None: leaf.grad = share.grad if leaf.grad is None else leaf.grad + share.grad
             times.append(lap())
         if leaf.grad is not None: f.backward(leaf.grad)
-        method._step_extractor(); times[0] += lap()
+        method.update(); times[0] += lap()
         if b: [s.append(v) for s, v in zip(samples, times)]
     return [statistics.median(s) for s in samples]
 
@@ -276,7 +277,7 @@ class _Modules(_Part):
                 start = time.perf_counter(); g = torch.empty_like(leaf); dist.recv(g, p.peer(s)); wait += time.perf_counter() - start
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
             if leaf.grad is not None: self.f.backward(leaf.grad)
-            m._step_extractor()
+            m.update()  # the extractor's weights
         return (out[:, -m.classes:] if p.last else out), losses, wait  # the last rank scores the final belief
 
 def _modules(method, stages:range) -> range:
@@ -289,8 +290,7 @@ def _parts(method, place:Place, groups:list) -> tuple[type, list[int]]:
     if place.stage_ranks == 1: return _Whole, list(range(len(method.optimizers)))
     if isinstance(method, LocalLearning): return _Stages, list(groups[place.stage])
     if isinstance(method, DFA): return _Errors, [0]  # one optimiser over every stage; it skips the weights without a gradient here
-    first = len(method.optimizers) > method.depth and place.first  # the extractor's optimiser is the last one, rank 0's
-    return _Modules, list(_modules(method, groups[place.stage])) + ([len(method.optimizers) - 1] if first else [])
+    return _Modules, [0]  # SID's one optimiser too: each rank's step updates its own modules (and rank 0's the extractor)
 
 def _epoch(method, splits, cfg:RunConfig, place:Place, groups:list, shapes:list, gen, steps:int, device, in_flight:int) -> dict:
     "Train one epoch of this rank's part; its summed losses per stage (or module), correct count, samples and waiting seconds."

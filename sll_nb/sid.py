@@ -63,11 +63,12 @@ class SID(Method):
         self.n_extractor = self.model.extractor_stages
         self.prior = self.model.stages[self.n_extractor]
         self.refiners: tuple[Refine, ...] = tuple(self.model.stages)[self.n_extractor + 1:-1]  # looked up once: every step loops over them
-        self.optimizers = [self.new_optimizer(m.parameters()) for m in self.refiners]
         ext = [p for s in self.model.stages[:self.n_extractor] for p in s.parameters()]
         if extractor == 'frozen':
             for p in ext: p.requires_grad_(False)
-        elif ext: self.optimizers.append(self.new_optimizer(ext))
+        # one fused optimiser over every module and the extractor: the update one optimiser each would make, since no module's
+        # loss reads another's weights (the teacher beliefs are computed first); a step skips the weights without a gradient
+        self.optimizers = [self.new_optimizer([*(p for m in self.refiners for p in m.parameters()), *(ext if extractor != 'frozen' else [])])]
 
     @property
     def depth(self) -> int: return len(self.model) - self.n_extractor - 2
@@ -93,20 +94,19 @@ class SID(Method):
         d, c = sid_local_loss(logits, logp_prev, target, self.direction)
         return self.alpha*d + (1 - self.alpha)*c, d, c, logits
 
-    def _update_module(self, i:int, f:Tensor, logp_prev:Tensor, target:Tensor) -> Tensor:
-        "Backward module `i`'s own loss (into its parameters and `f.grad` when `f` is a leaf that requires grad), step it, free its graph."
+    def _backward_module(self, i:int, f:Tensor, logp_prev:Tensor, target:Tensor) -> Tensor:
+        "Backward module `i`'s own loss into its parameters (and `f.grad` when `f` is a leaf that requires grad), freeing its graph."
         loss, d, c, _ = self._module_loss(i, f, logp_prev, target)
         loss.backward()
-        self.optimizers[i].step(); self.optimizers[i].zero_grad(set_to_none=True)
         return torch.stack([d.detach(), c.detach()])
+
+    def update(self):
+        "Step every module and the extractor that hold a gradient, in one fused update, and clear the gradients."
+        self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
 
     def _reaches(self, i:int) -> bool:
         "Does module `i`'s loss reach the extractor under the chosen strategy?"
         return self.strategy == 'all' or (self.strategy == 'final_layer' and i == self.depth - 1)
-
-    def _step_extractor(self):
-        if self.strategy != 'frozen' and len(self.optimizers) > self.depth:
-            self.optimizers[-1].step(); self.optimizers[-1].zero_grad(set_to_none=True)
 
     def step(self, x, y):
         target = smoothed_target(y, self.classes, self.label_smoothing)
@@ -116,9 +116,9 @@ class SID(Method):
         f_leaf = f.detach().requires_grad_(self.strategy != 'frozen')
         losses = []
         for i in range(self.depth):
-            losses.append(self._update_module(i, f_leaf if self._reaches(i) else f.detach(), teacher[i], target))
+            losses.append(self._backward_module(i, f_leaf if self._reaches(i) else f.detach(), teacher[i], target))
         if f_leaf.grad is not None: f.backward(f_leaf.grad)
-        self._step_extractor()
+        self.update()
         return teacher[-1], torch.stack(losses)
 
     def _public_step(self, f:Tensor, target:Tensor):
@@ -129,6 +129,5 @@ class SID(Method):
             total = total + loss; losses.append(torch.stack([d.detach(), c.detach()]))
             logp = F.log_softmax(logits, 1)
         total.backward()
-        for o in self.optimizers[:self.depth]: o.step(); o.zero_grad(set_to_none=True)
-        self._step_extractor()
+        self.update()
         return logp.detach(), torch.stack(losses)
