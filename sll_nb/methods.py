@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import check_choice, check_fraction, check_positive
 from .models import Stack, stage_shapes
-from .objectives import sll_layer_grad, sll_layer_loss, svp_layer_grad, svp_layer_loss
+from .objectives import sll_layer_grad, sll_layer_loss, sll_stack_grad, svp_layer_grad, svp_layer_loss
 from .projection import projection_for
 
 # %% auto #0
@@ -90,9 +90,11 @@ class LocalLearning(Method):
     stagewise = True
     layer_loss = staticmethod(sll_layer_loss)
     layer_grad = staticmethod(sll_layer_grad) # `layer_loss`'s gradient with respect to the code in closed form, or None: autograd's
+    stack_grad = staticmethod(sll_stack_grad) # `layer_grad` of stacked codes, each against the one before (the batched step's), or None: `layer_grad` on the rolled stack
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if 'layer_loss' in vars(cls) and 'layer_grad' not in vars(cls): cls.layer_grad = None  # a new loss, no closed form given: autograd's
+        if {'layer_loss', 'layer_grad'} & set(vars(cls)) and 'stack_grad' not in vars(cls): cls.stack_grad = None  # nor a stacked one
     # LocalCE and LearnedHeadCE inherit lam and readout_lam here and fix them to 0; their records' keys have always hashed them
     reads = ('lam', 'readout_lam', 'dropout', 'pool', 'head_scale', 'label_smoothing', 'local_updates')
     def __init__(self, model:Stack, # the network
@@ -153,7 +155,7 @@ class LocalLearning(Method):
         h, codes = x, []
         for stage, head in zip(self.model.stages, self.heads):
             out = stage(h); codes.append(head(out)); h = out.detach()
-        code = torch.stack(codes).detach()  # (stages, B, K): every code, for the loss of its own stage and the next one's alignment
+        with torch.no_grad(): code = torch.stack(codes)  # (stages, B, K): every code, for the loss of its own stage and the next one's alignment
         if self.layer_grad is None:
             last = len(codes) - 1
             terms = [self.layer_loss(v, y, code[i - 1] if i else None, self.readout_lam if i == last else self.lam, self.label_smoothing)
@@ -161,7 +163,8 @@ class LocalLearning(Method):
             torch.autograd.backward([t[0] for t in terms])
             losses = torch.stack([torch.stack(t[1:]) for t in terms]).detach()
         else:  # stage i against stage i - 1; stage 0 against the last one, with lambda 0 and its alignment reported as 0
-            grad, pred, align = self.layer_grad(code, y, code.roll(1, 0), self.stage_lams, self.label_smoothing)
+            grad, pred, align = (self.stack_grad(code, y, self.stage_lams, self.label_smoothing) if self.stack_grad is not None else
+                                 self.layer_grad(code, y, code.roll(1, 0), self.stage_lams, self.label_smoothing))
             torch.autograd.backward(codes, list(grad))
             losses = torch.stack([pred, align*self.has_parent], 1)
         self.optimizers[0].step(); self.optimizers[0].zero_grad(set_to_none=True)
@@ -169,7 +172,7 @@ class LocalLearning(Method):
 
 class SLL(LocalLearning):
     "Stochastic Layer-wise Learning: local CE through a fixed projection + lambda * Bhattacharyya alignment."
-    layer_loss, layer_grad = staticmethod(sll_layer_loss), staticmethod(sll_layer_grad)
+    layer_loss, layer_grad, stack_grad = staticmethod(sll_layer_loss), staticmethod(sll_layer_grad), staticmethod(sll_stack_grad)
 
 class SVP(LocalLearning):
     "Stochastic Variational Propagation: local CE + lambda * cosine-similarity-matrix alignment."

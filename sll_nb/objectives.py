@@ -12,7 +12,7 @@ from .core import check_fraction
 # %% auto #0
 __all__ = ['LOG_FLOOR', 'DIRECTIONS', 'log_bhattacharyya', 'bhattacharyya_loss', 'cosine_similarity_matrix',
            'similarity_alignment_loss', 'sll_layer_loss', 'svp_layer_loss', 'smoothed_target', 'sll_layer_grad',
-           'svp_layer_grad']
+           'sll_stack_grad', 'svp_layer_grad']
 
 # %% ../nbs/01_objectives.ipynb #21bcd673
 LOG_FLOOR = -100.0
@@ -78,18 +78,27 @@ def smoothed_target(y, # integer labels, a tensor or an int, any shape
     return (1 - eps)*F.one_hot(torch.as_tensor(y), classes).to(dtype) + eps/classes
 
 # %% ../nbs/01_objectives.ipynb #c3d9e5f1
-def _cross_entropy_grad(v:Tensor, # logits (..., B, K)
+def _cross_entropy_grad(v:Tensor, # logits, their classes along `dim`: (..., B, K), or laid out (..., K, B) with dim=-2
                         y:Tensor, # integer labels (B,)
                         label_smoothing:float, # smoothing of the one-hot target
-                       ) -> tuple[Tensor, Tensor, Tensor, Tensor]: # (q - t per sample, cross-entropy (...), log q, q)
+                        dim:int=-1, # the class dimension: -1, or -2
+                       ) -> tuple[Tensor, Tensor, Tensor, Tensor]: # (q - t per sample, cross-entropy (...), log q, q), laid out as `v`
     "Cross-entropy of logits `v` and its per-sample gradient `q - t`, not yet divided by the batch size, without autograd."
-    logq = F.log_softmax(v, -1); q = logq.exp()
-    if v.dim() == 2: at_y, pred = y[:, None], F.nll_loss(logq, y)
-    else: at_y = y[:, None].expand(*v.shape[:-1], 1); pred = -logq.gather(-1, at_y).mean((-2, -1))
-    grad = q.scatter_add(-1, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
+    logq = F.log_softmax(v, dim); q = logq.exp()
+    if v.dim() == 2 and dim == -1: at_y, pred = y[:, None], F.nll_loss(logq, y)
+    else:
+        at_y = y.unsqueeze(dim).expand(*v.shape[:dim], 1, *v.shape[dim:][1:])  # the label's index along the class dimension
+        pred = -logq.gather(dim, at_y).mean((-2, -1))
+    grad = q.scatter_add(dim, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
     if label_smoothing:
-        pred = (1 - label_smoothing)*pred - label_smoothing*logq.mean((-2, -1)); grad -= label_smoothing / v.shape[-1]
+        pred = (1 - label_smoothing)*pred - label_smoothing*logq.mean((-2, -1)); grad -= label_smoothing / v.shape[dim]
     return grad, pred, logq, q
+
+def _bhattacharyya_weights(logq:Tensor, logp:Tensor, dim:int) -> tuple[Tensor, Tensor]:
+    "w = sqrt(q p) / BC and log BC, from log-probabilities with their classes along `dim`."
+    s = (logq + logp).mul_(0.5)  # log sqrt(q p): finite for finite logits, so no floor is needed
+    log_bc = torch.logsumexp(s, dim, keepdim=True)
+    return (s - log_bc).exp_(), log_bc
 
 def sll_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's, or several layers' stacked
                    y:Tensor, # integer labels (B,)
@@ -101,11 +110,23 @@ def sll_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's
     with torch.no_grad():
         grad, pred, logq, q = _cross_entropy_grad(v, y, label_smoothing)
         if v_prev is None: return grad.div_(v.shape[-2]), pred, torch.zeros_like(pred)
-        s = (logq + F.log_softmax(v_prev, -1)).mul_(0.5)  # log sqrt(q p): finite for finite logits, so no floor is needed
-        log_bc = torch.logsumexp(s, -1, keepdim=True)
-        if torch.is_tensor(lam): grad.add_((q - (s - log_bc).exp_()).mul_(lam), alpha=0.5)  # w = sqrt(q p) / BC
-        elif lam: grad.add_(q - (s - log_bc).exp_(), alpha=0.5*lam)
+        w, log_bc = _bhattacharyya_weights(logq, F.log_softmax(v_prev, -1), -1)
+        if torch.is_tensor(lam): grad.add_((q - w).mul_(lam), alpha=0.5)
+        elif lam: grad.add_(q - w, alpha=0.5*lam)
         return grad.div_(v.shape[-2]), pred, -log_bc.mean((-2, -1))
+
+# %% ../nbs/01_objectives.ipynb #31b74562
+def sll_stack_grad(codes:Tensor, # the codes of every layer, stacked (L, B, K)
+                   y:Tensor, # integer labels (B,)
+                   lam:Tensor, # lambda of each layer (L, 1, 1); the first layer's parent is the last, so give it 0
+                   label_smoothing:float=0.0, # smoothing of the prediction term's one-hot target
+                  ) -> tuple[Tensor, Tensor, Tensor]: # (d total / d codes (L, B, K), prediction terms (L,), alignment terms (L,))
+    "`sll_layer_grad` of every layer of a stack, each against the layer before it (the first against the last)."
+    with torch.no_grad():
+        grad, pred, logq, q = _cross_entropy_grad(codes.transpose(-1, -2).contiguous(), y, label_smoothing, dim=-2)  # (L, K, B)
+        w, log_bc = _bhattacharyya_weights(logq, logq.roll(1, 0), -2)
+        grad.add_((q - w).mul_(lam), alpha=0.5)
+        return grad.div_(codes.shape[-2]).transpose(-1, -2), pred, -log_bc.mean((-2, -1))
 
 # %% ../nbs/01_objectives.ipynb #2d37cda5
 def svp_layer_grad(v:Tensor, # projected codes (logits) (..., B, K): one layer's, or several layers' stacked
