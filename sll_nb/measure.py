@@ -275,13 +275,14 @@ def mlp_flops(method:str, # bp, sll, svp, localce, fa or dfa
 
 def count_flops(method:Method, # any method
                 x:Tensor, y:Tensor, # one batch
+                split_heads:bool=True, # also find the projection heads' share (None otherwise), which takes a second step
                ) -> dict:
-    "Matrix-product FLOPs of one `method.step(x, y)` from `torch.utils.flop_counter`, with the projection heads' share (a second step finds it)."
+    "Matrix-product FLOPs of one `method.step(x, y)` from `torch.utils.flop_counter`, with the projection heads' share."
     with FlopCounterMode(display=False) as fc: method.step(x, y)
-    heads, closed_form = getattr(method, 'heads', None), getattr(method, 'layer_grad', None)
-    names = {type(h).__name__ for h in (heads or []) if not isinstance(h, nn.Identity)}
+    if not split_heads: return dict(total=fc.get_total_flops(), heads=None, total_without_heads=None)
+    names = {type(h).__name__ for h in getattr(method, 'heads', ()) if not isinstance(h, nn.Identity)}
     if not names: return dict(total=fc.get_total_flops(), heads=0, total_without_heads=fc.get_total_flops())
-    method.layer_grad = None  # through autograd's loss the counter books each head's backward to the head (the heads' products are the same)
+    closed_form, method.layer_grad = method.layer_grad, None  # through autograd's loss the counter books each head's backward to the head (the heads' products are the same)
     try:
         with FlopCounterMode(display=False) as by_module: method.step(x, y)
     finally: method.layer_grad = closed_form
@@ -384,21 +385,20 @@ def bench(model:str='mlp', # a key of `MODELS`
     g = torch.Generator().manual_seed(seed)
     x, y = torch.randn(batch_size, *in_shape, generator=g).to(dev), torch.randint(0, classes, (batch_size,), generator=g).to(dev)
     built = {m: build_for_memory(model, name, depth, in_shape, classes, width, device=dev, seed=seed, **hp, **extra) for m, (name, extra, _) in entries.items()}
-    counted = {}
+    counted, precision = {}, {m: 'bf16' if 'bf16' in options else 'fp32' for m, (*_, options) in entries.items()}
     for m, (_, _, options) in entries.items():
-        set_compute_format(built[m].model, 'bf16' if 'bf16' in options else 'fp32', 'channels_last' in options)
-        flops = count_flops(built[m], x, y)['total']  # eager, before compiling or recording: the same arithmetic; its steps create the optimiser state
+        set_compute_format(built[m].model, precision[m], 'channels_last' in options)
+        flops = count_flops(built[m], x, y, split_heads=False)['total']  # eager, before compiling or recording: the same arithmetic; its step creates the optimiser state
         counted[m] = flops, None if options & {'compile', 'graph'} else count_ops(built[m], x, y)  # compiled kernels and replayed graphs are not operators the dispatcher sees
         if 'compile' in options: compile_parts(built[m])
         if 'graph' in options: built[m].step = GraphedStep(built[m])
     rates = throughput(built, x, y, reps=reps, steps=steps, warmup=5)  # its warm-up compiles, and records every graph after its 3 eager steps
-    peaks = {p: matmul_peak(dev, dtype=torch.bfloat16 if p == 'bf16' else torch.float32) for p in {'bf16' if 'bf16' in o else 'fp32' for *_, o in entries.values()}}
+    peaks = {p: matmul_peak(dev, dtype=torch.bfloat16 if p == 'bf16' else torch.float32) for p in set(precision.values())}
     rows = []
     for name, method in built.items():
         (flops, ops), seconds = counted[name], batch_size / rates[name]['samples_per_s']
-        precision = 'bf16' if 'bf16' in entries[name][2] else 'fp32'
-        rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev), precision=precision,
+        rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev), precision=precision[name],
                          threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=ops,
                          samples_per_s=rates[name]['samples_per_s'], flops_per_step=flops, achieved_tflops=flops / seconds / 1e12,
-                         attainable_tflops=peaks[precision] / 1e12, share_of_attainable=flops / seconds / peaks[precision]))
+                         attainable_tflops=peaks[precision[name]] / 1e12, share_of_attainable=flops / seconds / peaks[precision[name]]))
     return rows

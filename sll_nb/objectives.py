@@ -87,7 +87,8 @@ def _cross_entropy_grad(v:Tensor, # logits, their classes along `dim`: (..., B, 
     logq = F.log_softmax(v, dim); q = logq.exp()
     if v.dim() == 2 and dim == -1: at_y, pred = y[:, None], F.nll_loss(logq, y)
     else:
-        at_y = y.unsqueeze(dim).expand(*v.shape[:dim], 1, *v.shape[dim:][1:])  # the label's index along the class dimension
+        shape = list(v.shape); shape[dim] = 1
+        at_y = y.unsqueeze(dim).expand(shape)  # the label's index along the class dimension
         pred = -logq.gather(dim, at_y).mean((-2, -1))
     grad = q.scatter_add(dim, at_y, q.new_full(at_y.shape, label_smoothing - 1))  # q - (1 - eps) onehot(y)
     if label_smoothing:

@@ -68,7 +68,7 @@ class SID(Method):
             for p in ext: p.requires_grad_(False)
         # one fused optimiser over every module and the extractor: the update one optimiser each would make, since no module's
         # loss reads another's weights (the teacher beliefs are computed first); a step skips the weights without a gradient
-        self.optimizers = [self.new_optimizer([*(p for m in self.refiners for p in m.parameters()), *(ext if extractor != 'frozen' else [])])]
+        self.optimizers = [self.new_optimizer([p for p in self.model.parameters() if p.requires_grad])]
 
     @property
     def depth(self) -> int: return len(self.model) - self.n_extractor - 2

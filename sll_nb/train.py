@@ -139,16 +139,16 @@ class GraphedStep:
         if not next(method.parameters()).is_cuda:
             raise UserError("a CUDA graph records GPU kernels: put the run on a CUDA device (--device cuda), or leave --cuda-graph off")
         self.method, self.eager = method, method.step  # the method's own step, even once a caller sets `method.step` to this
-        self.warmup, self.eager_steps, self.graph = check_count('warm-up steps', warmup), 0, None
+        self.warmup, self.eager_steps, self.graph, self.side = check_count('warm-up steps', warmup), 0, None, torch.cuda.Stream()
         for group in (g for o in method.optimizers for g in o.param_groups):
             if 'capturable' in group: group['capturable'] = True  # Adam's step counter and bias correction on the device
             if not torch.is_tensor(group['lr']): group['lr'] = torch.tensor(group['lr'], device=group['params'][0].device)  # schedulers fill it
 
     def _side_stream(self, x, y):
         "One eager step on a side stream, as warm-up before a capture must run."
-        side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side): out = self.eager(x, y)
-        torch.cuda.current_stream().wait_stream(side)
+        self.side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(self.side): out = self.eager(x, y)
+        torch.cuda.current_stream().wait_stream(self.side)
         return out
 
     def _capture(self, x, y):
