@@ -62,10 +62,11 @@ step() {  # step NAME COMMAND...: run it, its output appended to the log, its ti
 if [ $DRY = 1 ]; then DEVICE=cpu; W=64; VW=8; SW=16; B=16; REPS="--reps 2 --steps 1"; else DEVICE=cuda; W=1024; VW=64; SW=256; B=128; REPS="--reps 15 --steps 10"; fi
 bench_all() {
     : > "$OUT/bench.jsonl"
-    local rows=$OUT/.rows.json
+    local rows=$OUT/.rows.json rc=0
     while read -r args; do
         case $args in cuda:*) [ $DRY = 1 ] && continue; args=${args#cuda: } ;; esac  # a CUDA graph needs a GPU
-        sllnb bench $args --device $DEVICE $REPS --out "$rows" || return 1
+        # a row that fails is logged and the others still run: one GPU call has to bring back all it can
+        sllnb bench $args --device $DEVICE $REPS --out "$rows" || { echo "bench row failed: $args"; rc=1; continue; }
         "$PY" -c 'import json, sys; [print(json.dumps({**r, "args": sys.argv[2]})) for r in json.load(open(sys.argv[1]))["rows"]]' "$rows" "$args" >> "$OUT/bench.jsonl"
     done <<EOF
 --model mlp --depth 3 --width $W --batch-size $B --methods bp,sll,sll@batched
@@ -78,7 +79,7 @@ cuda: --model mlp --depth 3 --width $W --batch-size $B --methods bp,bp+graph,sll
 cuda: --model vgg11 --width $VW --batch-size $B --methods bp+bf16+channels_last+graph,sll@batched+bf16+channels_last+graph
 --model simplecnn --depth 10 --width $SW --batch-size $B --in-shape 3,32,32 --methods sid@public,sid
 EOF
-    rm -f "$rows"
+    rm -f "$rows"; return $rc
 }
 reproduce() {  # reproduce NOTEBOOK: the paper profile (dry run: shrunk to digits, in a scratch project), its tables kept
     local nb=$1; shift

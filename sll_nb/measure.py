@@ -21,8 +21,7 @@ from .projection import projection_for
 # %% auto #0
 __all__ = ['COUNTERS', 'ANALYTIC_FLOP_METHODS', 'SPEC_OPTIONS', 'storage_bytes', 'ActivationTracker', 'optimizers_of',
            'GradTracker', 'model_state', 'measure_memory', 'activation_floor', 'build_for_memory', 'memory_sweep',
-           'format_rows', 'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'compile_parts',
-           'method_spec', 'bench']
+           'format_rows', 'mlp_flops', 'count_flops', 'throughput', 'count_ops', 'matmul_peak', 'method_spec', 'bench']
 
 # %% ../nbs/07_measure.ipynb #d011f494
 def _key(t:Tensor) -> tuple:
@@ -338,16 +337,8 @@ def matmul_peak(device:torch.device, # where to measure
         sync(device); t = time.perf_counter(); a @ b; sync(device); seconds.append(time.perf_counter() - t)
     return 2*size**3 / statistics.median(seconds)
 
-def compile_parts(method:Method, # any method; its stages (and projection heads) are compiled in place
-                  mode:str|None=None, # `torch.compile`'s mode; None: 'reduce-overhead' (CUDA graphs) on CUDA, the default elsewhere
-                 ) -> Method:
-    "Compile every stage and projection head of `method` with `torch.compile` (each a module of its own, as the local steps call them)."
-    if mode is None and next(method.parameters()).is_cuda: mode = 'reduce-overhead'
-    for part in (*method.model.stages, *getattr(method, 'heads', ())): part.compile(mode=mode)
-    return method
-
 SPEC_OPTIONS = { # the '+option' suffixes of a bench spec, and what each does to the method's step
-    'compile': "torch.compile'd stages and heads (`compile_parts`)", 'graph': 'the whole step replayed as one CUDA graph (`train.GraphedStep`)',
+    'compile': "the whole step torch.compile'd (its graphs break at the backward)", 'graph': 'the whole step replayed as one CUDA graph (`train.GraphedStep`)',
     'bf16': 'stages under bf16 autocast (`models.set_compute_format`)', 'channels_last': 'conv feature maps channels_last'}
 
 def method_spec(spec:str, # 'key' or 'key@schedule' (sll@batched: `local_updates`; sid@public: SID's `arrangement`), then any '+option' of `SPEC_OPTIONS`
@@ -390,7 +381,7 @@ def bench(model:str='mlp', # a key of `MODELS`
         set_compute_format(built[m].model, precision[m], 'channels_last' in options)
         flops = count_flops(built[m], x, y, split_heads=False)['total']  # eager, before compiling or recording: the same arithmetic; its step creates the optimiser state
         counted[m] = flops, None if options & {'compile', 'graph'} else count_ops(built[m], x, y)  # compiled kernels and replayed graphs are not operators the dispatcher sees
-        if 'compile' in options: compile_parts(built[m])
+        if 'compile' in options: built[m].step = torch.compile(built[m].step)  # forward and local losses one graph, the backward eager, the update another
         if 'graph' in options: built[m].step = GraphedStep(built[m])
     rates = throughput(built, x, y, reps=reps, steps=steps, warmup=5)  # its warm-up compiles, and records every graph after its 3 eager steps
     peaks = {p: matmul_peak(dev, dtype=torch.bfloat16 if p == 'bf16' else torch.float32) for p in set(precision.values())}

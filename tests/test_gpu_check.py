@@ -1,5 +1,6 @@
 "The prepared GPU script (`scripts/gpu_check.sh`), dry-run on the CPU at toy sizes: the steps a GPU call would run, and their files."
-import json, subprocess
+import json, subprocess, sys
+import pytest, torch
 from conftest import ROOT
 
 SCRIPT = ROOT/'scripts'/'gpu_check.sh'
@@ -31,3 +32,12 @@ def test_a_failing_step_is_logged_and_fails_the_script(tmp_path):
     r = subprocess.run([str(SCRIPT), str(tmp_path), 'env'], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert r.returncode == 1 and 'failed: env' in r.stdout
     assert (tmp_path/'times.tsv').read_text().startswith('env\t1\t')
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='with a GPU the CUDA rows would run, not fail')
+def test_a_failing_bench_row_is_logged_and_the_other_rows_still_run(tmp_path):
+    "Without a GPU every `--device cuda` row fails (a one-line error each): the loop logs each one and goes on to the next."
+    r = subprocess.run([str(SCRIPT), str(tmp_path), 'bench'], capture_output=True, text=True, env={'PATH': '/usr/bin:/bin', 'HOME': str(tmp_path), 'PYTHON': sys.executable})
+    log = (tmp_path/'log.txt').read_text()
+    assert r.returncode == 1 and 'failed: bench' in r.stdout
+    assert log.count('bench row failed: ') == 9 and 'bench row failed: --model simplecnn' in log  # the last row was tried too
