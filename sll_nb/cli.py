@@ -228,7 +228,7 @@ def _bench_arguments(p:argparse.ArgumentParser):
     p.add_argument('--depth', type=int, default=None, help="the model's depth (default: the model's own: mlp 3, vit 6, plaincnn 4, simplecnn 8; vgg11 and resnet18 have none, and a depth there adds SID modules)")
     p.add_argument('--width', type=int, default=1024, help='units per layer / channels / embedding dimension (default: 1024)')
     p.add_argument('--batch-size', type=int, default=128, help='samples per step (default: 128)')
-    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update; then any of +bf16 (stages under bf16 autocast), +channels_last, +compile (torch.compile'd stages), +graph (the whole step as one CUDA graph), e.g. sll@batched+bf16+graph; compiled and graphed steps count no operators (default: bp,sll)")
+    p.add_argument('--methods', default='bp,sll', metavar='M1,M2,...', help="comma-separated methods, timed alternately; sll@batched: SLL's stages in one backward and update; then any of +bf16 (stages under bf16 autocast), +channels_last, +compile (the whole step torch.compile'd), +graph (the whole step as one CUDA graph), e.g. sll@batched+bf16+graph; compiled and graphed steps count no operators (default: bp,sll)")
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to time (default: auto)')
     p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
     p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
