@@ -149,7 +149,7 @@ def _sid_part(method, # a `sid.SID`
               y:Tensor, # labels
               first:bool, # whether this rank owns the extractor
              ) -> tuple: # (f with its graph (first rank) or detached, leaf f holding this rank's gradient, `[f, log p_b]` to send on, losses)
-    "Teacher beliefs of `modules` from their current weights, then one local update of each, as `SID.step` does."
+    "Teacher beliefs of `modules` from their current weights, then each one's local backward, as `SID.step` does; the caller updates them."
     target = smoothed_target(y, method.classes, method.label_smoothing)
     if first:
         with torch.set_grad_enabled(method.strategy != 'frozen'): f = method.features(inp)
@@ -160,7 +160,6 @@ def _sid_part(method, # a `sid.SID`
         for j in modules: beliefs.append(F.log_softmax(method.refiners[j].logits(beliefs[-1], f.detach()), 1))
     leaf = f.detach().requires_grad_(method.strategy != 'frozen')
     losses = [method._backward_module(j, leaf if method._reaches(j) else f.detach(), beliefs[k], target) for k, j in enumerate(modules)]
-    method.update()  # these modules' weights; the extractor's gradient is not there yet
     return f, leaf, torch.cat([f.detach(), beliefs[-1]], 1), torch.stack(losses)
 
 def module_times(method, # a `sid.SID`, freshly built (its weights move: use a copy you discard)
@@ -177,14 +176,14 @@ def module_times(method, # a `sid.SID`, freshly built (its weights move: use a c
         return seconds
     for b, (x, y) in enumerate(splits.batches('train', batch_size, generator=gen)):  # the batch is drawn between `t` and module 1's end
         if b > steps: break
-        f, leaf, h, _ = _sid_part(method, range(1), x, y, True)
+        f, leaf, h, _ = _sid_part(method, range(1), x, y, True); method.update()  # each module's update in its own time
         times = [lap()]
         for j in range(1, method.depth):
-            _, share, h, _ = _sid_part(method, range(j, j + 1), h, y, False)
+            _, share, h, _ = _sid_part(method, range(j, j + 1), h, y, False); method.update()
             if share.grad is not None: leaf.grad = share.grad if leaf.grad is None else leaf.grad + share.grad
             times.append(lap())
         if leaf.grad is not None: f.backward(leaf.grad)
-        method.update(); times[0] += lap()
+        method.update(); times[0] += lap()  # the extractor's weights
         if b: [s.append(v) for s, v in zip(samples, times)]
     return [statistics.median(s) for s in samples]
 
@@ -277,7 +276,7 @@ class _Modules(_Part):
                 start = time.perf_counter(); g = torch.empty_like(leaf); dist.recv(g, p.peer(s)); wait += time.perf_counter() - start
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
             if leaf.grad is not None: self.f.backward(leaf.grad)
-            m.update()  # the extractor's weights
+        m.update()  # this rank's modules (and rank 0's extractor), after the beliefs went on: the next rank need not wait for it
         return (out[:, -m.classes:] if p.last else out), losses, wait  # the last rank scores the final belief
 
 def _modules(method, stages:range) -> range:
