@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #0fdcb731
 from __future__ import annotations
-import math, numbers, os, platform, random, subprocess, tempfile, zlib
+import ctypes, math, numbers, os, platform, random, subprocess, tempfile, zlib
 from pathlib import Path
 from typing import Callable
 import numpy as np
@@ -12,7 +12,8 @@ import torch
 
 # %% auto #0
 __all__ = ['UserError', 'check_choice', 'check_positive', 'check_count', 'check_fraction', 'check_output_file', 'resolve_device',
-           'seed_everything', 'derived_generator', 'write_atomic', 'project_root', 'git_state', 'versions', 'sync']
+           'seed_everything', 'derived_generator', 'write_atomic', 'project_root', 'git_state', 'versions', 'sync',
+           'keep_freed_memory']
 
 # %% ../nbs/00_core.ipynb #3d755c05
 class UserError(ValueError):
@@ -149,3 +150,13 @@ def sync(device:torch.device, # where the timed work runs
         ):
     "Wait until `device` has finished its queued work, so a timer read next measures it."
     if device.type == 'cuda': torch.cuda.synchronize(device)
+
+# %% ../nbs/00_core.ipynb #6791b3cb
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's `mallopt` parameters (malloc.h)
+
+def keep_freed_memory() -> bool: # whether glibc's malloc now keeps freed memory (False off glibc)
+    "Have glibc's `malloc` keep the memory this process frees for its next allocations, instead of returning it to the kernel."
+    if platform.system() != 'Linux' or platform.libc_ver()[0] != 'glibc': return False
+    mallopt = ctypes.CDLL(None).mallopt
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
+

@@ -9,7 +9,7 @@ import torch
 from torch import nn, Tensor
 from torch.utils.flop_counter import FlopCounterMode
 from torch.utils._python_dispatch import TorchDispatchMode
-from .core import UserError, check_choice, check_count, resolve_device, seed_everything, sync
+from .core import UserError, check_choice, check_count, keep_freed_memory, resolve_device, seed_everything, sync
 from .models import Stack, group_stages, set_compute_format, stage_shapes
 from .methods import LocalLearning, Method
 from .objectives import sll_layer_grad
@@ -297,6 +297,7 @@ def throughput(methods:dict, # name -> `Method`, all on the same device
               ) -> dict: # name -> {'samples_per_s': median, 'runs': [...]}
     "Median samples per second of each method's `step`, the methods alternating within one process."
     check_count('reps', reps); check_count('steps', steps)
+    keep_freed_memory()  # as in training: each step reuses the blocks the last one freed, for every method alike
     device = x.device
     for m in methods.values():
         m.train()

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 from .explorer import Picture
-from .core import UserError, check_choice, check_count, check_positive, git_state, project_root, resolve_device, seed_everything, sync, versions, write_atomic
+from .core import UserError, check_choice, check_count, check_positive, git_state, keep_freed_memory, project_root, resolve_device, seed_everything, sync, versions, write_atomic
 from .data import check_splits, load
 from .models import as_stack, group_stages, set_compute_format
 from .methods import METHOD_SETTINGS
@@ -259,6 +259,7 @@ def prepare_run(cfg:RunConfig, # what to run
                ) -> tuple: # (splits on the run's device, the method around its freshly built network)
     "Everything before the first step of a run: the configuration checked, seeds set, data loaded, the network and its method built."
     cfg.validate()
+    keep_freed_memory()  # each step reuses the blocks the last one freed, without page faults
     device = resolve_device(cfg.device)
     seed_everything(cfg.seed)
     asked = dict(val_fraction=cfg.val_fraction, label_noise=cfg.label_noise, noise_seed=cfg.seed, limit_train=cfg.limit_train)
