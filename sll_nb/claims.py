@@ -9,7 +9,7 @@ from pathlib import Path
 from unittest.mock import patch
 import pandas as pd
 from scipy import stats
-from .core import UserError, check_choice, project_root
+from .core import UserError, check_choice, check_count, project_root
 from .reproduce import experiments, reproduce, sha256
 
 # %% auto #0
@@ -139,13 +139,16 @@ def claims_table(section:str='claims', # 'claims' (counted) or 'variants' (explo
 def reproduce_entry(name:str, # a claim's or variant's name in the manifest
                     section:str='claims', # 'claims' or 'variants'
                     root:Path|None=None, # the project root
+                    jobs:int|None=None, # runs trained side by side (scheduling, not protocol); None: the manifest's, else the notebook's default
                     **kwargs, # passed to `reproduce` (data_root, progress)
                    ) -> list[Path]: # the executed notebook
     "Regenerate one claim's (or variant's) table by running its notebook with the manifest's parameters."
     entries = load_manifest(root)[section]
     check_choice(section[:-1], name, list(entries))
     e = entries[name]
-    return reproduce('paper', [e['notebook']], params=e['parameters'], root=root, **kwargs)
+    if jobs is not None: check_count('jobs', jobs)
+    params = e['parameters'] | ({} if jobs is None else {'jobs': jobs})
+    return reproduce('paper', [e['notebook']], params=params, root=root, **kwargs)
 
 # %% ../nbs/09a_claims.ipynb #65908141
 def committed_tables(root:Path|None=None, # the project root

@@ -97,17 +97,18 @@ def reproduce_command(args) -> int:
         for name, path in found.items(): print(f'{name:24s} {describe(path)}')
         return 0
     if args.reuse_stale: os.environ['SLL_NB_REUSE_STALE'] = '1'  # the notebooks' kernels inherit it
-    if args.claim or args.variant:
-        if args.only or args.param: raise UserError("--claim and --variant run the manifest's protocol as written; leave out --only and -p")
-        section, name = ('claims', args.claim) if args.claim else ('variants', args.variant)
-        reproduce_entry(name, section, data_root=args.data_root)
-        print(f"regenerated {section[:-1]} {name} with the manifest's protocol (results/claims.yaml): results/paper/, figures/paper/")
-        return 0
     params = {}
     for item in args.param or []:
         key, sep, value = item.partition('=')
         if not sep or not key.isidentifier(): raise UserError(f"--param takes KEY=VALUE (e.g. epochs=15 or seeds=[0,1]), got {item!r}")
         params[key] = parse_param(value)
+    if args.claim or args.variant:
+        if args.only or set(params) - {'jobs'}:
+            raise UserError("--claim and --variant run the manifest's protocol as written; leave out --only, and any -p but jobs=N (runs side by side)")
+        section, name = ('claims', args.claim) if args.claim else ('variants', args.variant)
+        reproduce_entry(name, section, data_root=args.data_root, jobs=params.get('jobs'))
+        print(f"regenerated {section[:-1]} {name} with the manifest's protocol (results/claims.yaml): results/paper/, figures/paper/")
+        return 0
     done = reproduce(args.profile, args.only, data_root=args.data_root, params=params)
     print(f"regenerated {len(done)} notebook(s) in the {args.profile} profile: figures/{args.profile}/, results/{args.profile}/")
     print(format_summary([run_summary(p) for p in done]))
@@ -144,7 +145,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--param', '-p', action='append', metavar='KEY=VALUE', help='override a notebook parameter (YAML value), e.g. -p epochs=15 -p "seeds=[0]"; repeatable')
     r.add_argument('--list', action='store_true', help='list the experiment notebooks and exit')
     r.add_argument('--data-root', default=None, help='dataset folder (default: $SLL_NB_DATA, else ./data)')
-    r.add_argument('--claim', default=None, metavar='NAME', help="regenerate one claim of results/claims.yaml with its fixed protocol (paper profile)")
+    r.add_argument('--claim', default=None, metavar='NAME', help="regenerate one claim of results/claims.yaml with its fixed protocol (paper profile); -p jobs=N trains N of its runs side by side")
     r.add_argument('--variant', default=None, metavar='NAME', help="regenerate one named exploratory variant of results/claims.yaml")
     r.add_argument('--reuse-stale', action='store_true', help='serve cached run records trained by other library code instead of training them again')
     r.set_defaults(func=reproduce_command)
