@@ -177,7 +177,7 @@ def verify(root:Path|None=None, # the project root
     groups, unrecorded = {}, [n for n, side in tables.items() if 'runs' not in side]
     for name, side in tables.items():
         if 'runs' in side: groups.setdefault((side['notebook'], json.dumps(side['overrides'], sort_keys=True)), []).append(name)
-    same, problems = [], [f'{n}: the table and its sidecar do not belong together (a write was interrupted?); regenerate it'
+    same, problems = [], [f'{n}: the table does not match the checksum in its sidecar (edited by hand, or a write cut short); restore it with git or regenerate it'
                           for n, side in tables.items() if 'sha256' in side and side['sha256'] != sha256((root/'results'/profile/f'{n}.csv').read_bytes())]
     for (notebook, overrides), names in groups.items():
         stem, keys = Path(notebook or '').stem, sorted({k for n in names for k in tables[n]['runs']})

@@ -34,7 +34,7 @@ def test_verify_rebuilds_a_committed_table_and_catches_an_edited_number(tmp_path
     row[col] = str(float(row[col]) + 0.01)  # a committed number, edited by hand
     csv.write_text('\n'.join([lines[0], ','.join(row), *lines[2:]]) + '\n')
     same, _, problems = verify(tmp_path, only=[tables[0]])
-    # a sidecar with the table's sha256 also says the two no longer belong together; the rebuild names the difference either way
+    # a sidecar with the table's sha256 also says the table no longer matches it; the rebuild names the difference either way
     assert same == [] and all(p.startswith(f'{tables[0]}: ') for p in problems) and any('differs from its run records' in p for p in problems), problems
 
 
