@@ -149,18 +149,15 @@ def _sid_part(method, # a `sid.SID`
               y:Tensor, # labels
               first:bool, # whether this rank owns the extractor
              ) -> tuple: # (f with its graph (first rank) or detached, leaf f holding this rank's gradient, `[f, log p_b]` to send on, losses)
-    "Teacher beliefs of `modules` from their current weights, then each one's local backward, as `SID.step` does; the caller updates them."
+    "Each of `modules`' local backward on the teacher belief of the one before, as `SID.step` does; the caller updates them."
     target = smoothed_target(y, method.classes, method.label_smoothing)
     if first:
         with torch.set_grad_enabled(method.strategy != 'frozen'): f = method.features(inp)
         logp = method.prior(f.detach())[:, -method.classes:]
     else: f, logp = inp[:, :-method.classes], inp[:, -method.classes:]
-    with torch.no_grad():
-        beliefs = [logp]
-        for j in modules: beliefs.append(F.log_softmax(method.refiners[j].logits(beliefs[-1], f.detach()), 1))
     leaf = f.detach().requires_grad_(method.strategy != 'frozen')
-    losses = [method._backward_module(j, leaf if method._reaches(j) else f.detach(), beliefs[k], target) for k, j in enumerate(modules)]
-    return f, leaf, torch.cat([f.detach(), beliefs[-1]], 1), torch.stack(losses)
+    logp, losses = method._backward_modules(modules, f, leaf, logp, target)
+    return f, leaf, torch.cat([f.detach(), logp], 1), losses
 
 def module_times(method, # a `sid.SID`, freshly built (its weights move: use a copy you discard)
                  splits, # the run's data
