@@ -80,7 +80,7 @@ class SID(Method):
 
     @torch.no_grad()
     def beliefs(self, x:Tensor) -> Tensor:
-        "Log-beliefs $\\log p_0, ..., \\log p_L$ of every module, shape (L+1, B, K) (for figures and the teacher pass)."
+        "Log-beliefs $\\log p_0, ..., \\log p_L$ of every module, shape (L+1, B, K) (the no-grad teacher pass, whose beliefs a step builds module by module; for figures)."
         return self._teacher(self.features(x))
 
     def _teacher(self, f:Tensor) -> Tensor:
