@@ -95,7 +95,9 @@ def save_table(df, # a pandas DataFrame
     side = provenance(name, profile, params) | dict(sha256=sha256(csv))  # a table and a sidecar that do not belong together show it
     if records is not None:
         side['runs'] = sorted({r['key'] for r in records})
-        for r in records: write_atomic(runs_folder(profile)/f"{r['key']}.json", json.dumps(r, separators=(',', ':')))
+        for r in {r['key']: r for r in records}.values():
+            record, text = runs_folder(profile)/f"{r['key']}.json", json.dumps(r, separators=(',', ':'))
+            if not (record.exists() and record.read_text() == text): write_atomic(record, text)  # a second table of the same runs rewrites none
     write_atomic(path, csv)
     write_atomic(path.with_suffix('.json'), json.dumps(side, indent=1, default=str))
     return path
