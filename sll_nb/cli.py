@@ -247,9 +247,10 @@ def bench_command(args) -> int:
     if args.out: check_output_file(args.out)  # before timing, so a bad path cannot lose the rows
     rows = bench(args.model, args.depth, args.width, args.batch_size, methods, args.device, tuple(_int_list('in-shape', args.in_shape)),
                  args.classes, args.reps, args.steps)  # `bench` and the parts it builds check each value
-    print(f"{'method':32s} {'ms/step':>9s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
+    print(f"{'method':32s} {'ms/step':>9s} {'vs first, each rep':>19s} {'ops/step':>9s} {'samples/s':>10s} {'TFLOP/s':>8s} {'of attainable':>14s}")
     for r in rows:
-        print(f"{r['method']:32s} {r['ms_per_step']:9.3f} {'-' if r['ops_per_step'] is None else r['ops_per_step']:>9} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
+        reps = f"{r['vs_first_low']:.3f}-{r['vs_first_high']:.3f}"
+        print(f"{r['method']:32s} {r['ms_per_step']:9.3f} {reps:>19s} {'-' if r['ops_per_step'] is None else r['ops_per_step']:>9} {r['samples_per_s']:10.0f} {r['achieved_tflops']:8.4f} {r['share_of_attainable']:14.1%}")
     peaks = {r['precision']: r['attainable_tflops'] for r in rows}
     print(f"on {rows[0]['device']}, {rows[0]['threads']} thread(s); attainable: a 2048^3 matrix product, " + ', '.join(f'{v:.3f} TFLOP/s in {k}' for k, v in peaks.items()))
     if args.out:

@@ -369,7 +369,7 @@ def bench(model:str='mlp', # a key of `MODELS`
           steps:int=5, # steps per repetition
           seed:int=0, # initialisation, heads and the batch
           **hp, # method settings (dropout, pool, ...)
-         ) -> list[dict]: # one row per method: precision, ms_per_step, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
+         ) -> list[dict]: # one row per method: precision, ms_per_step, the range of its per-repetition time against the first method's, ops_per_step, samples_per_s, flops_per_step, achieved and attainable TFLOP/s
     "Time, count and rate one training step of each method on the same network, batch and device."
     check_choice('model', model, list(MODELS)); entries = {m: method_spec(m) for m in methods}
     check_count('batch size', batch_size); check_count('classes', classes)
@@ -386,11 +386,12 @@ def bench(model:str='mlp', # a key of `MODELS`
         if 'graph' in options: built[m].step = GraphedStep(built[m])
     rates = throughput(built, x, y, reps=reps, steps=steps, warmup=5)  # its warm-up compiles, and records every graph after its 3 eager steps
     peaks = {p: matmul_peak(dev, dtype=torch.bfloat16 if p == 'bf16' else torch.float32) for p in set(precision.values())}
-    rows = []
+    rows, first = [], next(iter(rates.values()))['runs']
     for name, method in built.items():
         (flops, ops), seconds = counted[name], batch_size / rates[name]['samples_per_s']
+        paired = [a / b for a, b in zip(first, rates[name]['runs'])]  # each repetition's time against the first method's, timed just before it
         rows.append(dict(method=name, model=model, depth=depth, width=width, batch_size=batch_size, device=str(dev), precision=precision[name],
-                         threads=torch.get_num_threads(), ms_per_step=1e3*seconds, ops_per_step=ops,
+                         threads=torch.get_num_threads(), ms_per_step=1e3*seconds, vs_first_low=min(paired), vs_first_high=max(paired), ops_per_step=ops,
                          samples_per_s=rates[name]['samples_per_s'], flops_per_step=flops, achieved_tflops=flops / seconds / 1e12,
                          attainable_tflops=peaks[precision[name]] / 1e12, share_of_attainable=flops / seconds / peaks[precision[name]]))
     return rows
