@@ -8,7 +8,7 @@
 # Steps, in this order (default: all): env bench tests throughput table1 table2.
 #   env         torch, the device, nvidia-smi                                   -> OUT/log.txt
 #   bench       `sll-nb bench` on MLP 3x1024 (eager, compiled, one CUDA graph), MLP 8x1024, the tiny net, VGG-11 (fp32; bf16
-#               channels_last, eager and graphed), SID's SimpleCNN -> OUT/bench.jsonl; rows marked `cuda:` are left out of a dry run
+#               channels_last, eager and graphed), SID's SimpleCNN (its two-phase step twice, a control) -> OUT/bench.jsonl; rows marked `cuda:` are left out of a dry run
 #   tests       the tests that run only with CUDA (float16 autocast, CUDA-graph replays, ...) -> OUT/log.txt
 #   throughput  the throughput notebook, paper profile (on a GPU it checks #33's GPU goals) -> OUT/results.tar.gz
 #   table1      `sll-nb reproduce --profile paper --only mlp_table1 -p jobs=$JOBS` (default 4 runs side by side), timed -> OUT/results.tar.gz, OUT/times.tsv
@@ -77,7 +77,7 @@ cuda: --model mlp --depth 3 --width $W --batch-size $B --methods bp,bp+graph,sll
 --model vgg11 --width $VW --batch-size $B --methods bp,sll,sll@batched
 --model vgg11 --width $VW --batch-size $B --methods bp+bf16+channels_last,sll+bf16+channels_last,sll@batched+bf16+channels_last
 cuda: --model vgg11 --width $VW --batch-size $B --methods bp+bf16+channels_last+graph,sll@batched+bf16+channels_last+graph
---model simplecnn --depth 10 --width $SW --batch-size $B --in-shape 3,32,32 --methods sid@public,sid
+--model simplecnn --depth 10 --width $SW --batch-size $B --in-shape 3,32,32 --methods sid@public,sid,sid@two_phase
 EOF
     rm -f "$rows"; return $rc
 }

@@ -12,7 +12,7 @@ def test_dry_run_writes_every_bench_row_and_the_step_log(tmp_path):
     rows = [json.loads(l) for l in (tmp_path/'bench.jsonl').read_text().splitlines()]
     settings = {row['args'] for row in rows}
     assert len(settings) == 7 and {row['model'] for row in rows} == {'mlp', 'vgg11', 'simplecnn'}  # the two `cuda:` rows left out
-    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'bp+compile', 'sll@batched+compile', 'sid', 'sid@public',
+    assert {row['method'] for row in rows} == {'bp', 'sll', 'sll@batched', 'bp+compile', 'sll@batched+compile', 'sid', 'sid@public', 'sid@two_phase',
                                                'bp+bf16+channels_last', 'sll+bf16+channels_last', 'sll@batched+bf16+channels_last'}
     assert all((row['precision'] == 'bf16') == ('+bf16' in row['method']) for row in rows)
     assert all(row['device'] == 'cpu' and row['ms_per_step'] > 0 for row in rows)
