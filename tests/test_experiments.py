@@ -72,6 +72,14 @@ SAME_CODE_AS_QUICK = {'layerwise_fig3': 'the paper profile changes width, epochs
                       'parallel_speedup': 'the paper profile changes the networks\' sizes, datasets and repetitions only',
                       'throughput': 'the paper profile adds a 32-deep MLP and a wider VGG-11 to the same bench loop (on a GPU, the GPU goals)'}
 
+def test_layerwise_fig3_runs_on_the_digits_fallback(tmp_path):
+    "With no dataset present the main command trains on `digits`, for more epochs than on MNIST: its figures must still pass `save_figure`'s checks."
+    (tmp_path/'settings.ini').touch()
+    pm.execute_notebook(str(ROOT/'nbs'/'experiments'/'layerwise_fig3.ipynb'), str(tmp_path/'layerwise_fig3.ipynb'),
+                        parameters=dict(dataset='digits'), cwd=str(tmp_path), progress_bar=False)
+    assert {f.name for f in (tmp_path/'figures'/'quick').glob('*.png')} >= {'layerwise_fig3a_cka.png', 'layerwise_fig3b_losses.png'}
+
+
 @pytest.mark.parametrize('name', PAPER_PATHS)
 def test_paper_profile_runs(tmp_path, name):
     (tmp_path/'settings.ini').touch()  # makes tmp_path the project root, so results/ and figures/ land there, not in results/paper
