@@ -233,7 +233,7 @@ def _bench_arguments(p:argparse.ArgumentParser):
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'], help='where to time (default: auto)')
     p.add_argument('--in-shape', default='1,28,28', metavar='C,H,W', help='shape of one input (default: 1,28,28)')
     p.add_argument('--classes', type=int, default=10, help='number of classes K (default: 10)')
-    p.add_argument('--reps', type=int, default=7, help='timed repetitions per method, the median kept (default: 7)')
+    p.add_argument('--reps', type=int, default=7, help="timed repetitions per method: the median kept, and the range of each repetition's time against the first method's (default: 7)")
     p.add_argument('--steps', type=int, default=5, help='steps per repetition (default: 5)')
     p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's choice)")
     p.add_argument('--out', default=None, metavar='FILE.json', help='write {"rows": [...]} here')
